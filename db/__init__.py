@@ -1,0 +1,1 @@
+"""Persistence and the task rules: models, validation, the owner-scoped task service."""

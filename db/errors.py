@@ -1,0 +1,24 @@
+"""Domain errors raised by the task service; each transport maps them once."""
+
+from __future__ import annotations
+
+
+class TaskError(Exception):
+    """Base of every error a client can cause."""
+
+
+class TaskNotFound(TaskError):
+    """No task with this id belongs to this owner (it may belong to someone else)."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"Task {task_id} not found")
+        self.task_id = task_id
+
+
+class InvalidInput(TaskError):
+    """A value that passed the transport's shape checks but is not acceptable."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
