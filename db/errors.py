@@ -21,4 +21,4 @@ class InvalidInput(TaskError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
-        self.message = message
+        self.reason = message

@@ -39,9 +39,7 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)
-]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
 Description = Annotated[
     str | None,
     StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX),

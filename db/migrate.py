@@ -8,6 +8,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
+from db.session import create_engine
+from db.urls import parse_database_url
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -32,3 +35,13 @@ def upgrade_connection(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def upgrade_async(database_url: str) -> None:
+    """`upgrade` for callers already inside an event loop."""
+    engine = create_engine(parse_database_url(database_url), pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade_connection)
+    finally:
+        await engine.dispose()

@@ -67,9 +67,7 @@ def order_by(field: SortField, direction: SortDirection) -> list[UnaryExpression
     return ordered
 
 
-def after(
-    field: SortField, direction: SortDirection, values: Sequence[Any]
-) -> ColumnElement[bool]:
+def after(field: SortField, direction: SortDirection, values: Sequence[Any]) -> ColumnElement[bool]:
     """Rows strictly after the row whose sort values are `values`, in this order."""
     keys = sort_keys(field)
     clauses: list[ColumnElement[bool]] = []
@@ -103,4 +101,3 @@ def decode_cursor(cursor: str, field: SortField, direction: SortDirection) -> li
         return [key.parse(value) for key, value in zip(keys, values, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidInput("after", "is not a cursor from this list and order") from error
-

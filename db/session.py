@@ -6,7 +6,12 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.urls import DatabaseTarget
@@ -14,7 +19,9 @@ from db.urls import DatabaseTarget
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
-def create_engine(target: DatabaseTarget, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    target: DatabaseTarget, *, pool_size: int = 10, echo: bool = False
+) -> AsyncEngine:
     """An async engine with sane pooling for the target's backend."""
     if target.is_sqlite:
         engine = create_async_engine(

@@ -1,0 +1,1 @@
+"""FastAPI transport: settings, JWT auth, dependencies, REST routes, the GraphQL router."""

@@ -1,0 +1,81 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors, health
+from api.auth import ClaimRules, TokenVerifier
+from api.deps import Services
+from api.graphql import graphql_router
+from api.jwks import JwksCache
+from api.secrets import signing_secret
+from api.settings import Settings
+from db.session import create_engine, create_sessionmaker
+from db.urls import parse_database_url
+
+log = logging.getLogger(__name__)
+
+
+def build_services(settings: Settings) -> Services:
+    """Engine, session factory and token verifier; nothing connects until first use."""
+    target = parse_database_url(settings.database_url, pgbouncer=settings.database_pgbouncer)
+    engine = create_engine(target, pool_size=settings.database_pool_size)
+    jwks = None
+    if settings.resolved_jwks_url:
+        jwks = JwksCache(
+            settings.resolved_jwks_url,
+            max_age_seconds=settings.jwks_cache_seconds,
+            min_refresh_seconds=settings.jwks_min_refresh_seconds,
+        )
+    verifier = TokenVerifier(
+        secret=signing_secret(settings),
+        jwks=jwks,
+        secret_rules=ClaimRules(issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+        jwks_rules=ClaimRules(issuer=settings.jwks_issuer, audience=settings.jwks_audience),
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        verifier=verifier,
+        jwks=jwks,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app with GraphQL at /graphql, health probes, CORS and error handlers."""
+    settings = settings or Settings()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if services.jwks is not None:
+            await services.jwks.aclose()
+        await services.engine.dispose()
+
+    app = FastAPI(
+        title="Todo API",
+        summary="Per-user tasks: GraphQL at /graphql, REST compatibility routes under /api.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(graphql_router(settings), prefix="/graphql", include_in_schema=False)
+    return app

@@ -1,0 +1,106 @@
+"""`todo-api`: serve, migrate, mint a development token, export the GraphQL schema."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from api.secrets import ConfigurationError, signing_secret
+from api.settings import Settings
+from api.tokens import mint_token
+from db.migrate import upgrade
+from db.urls import DatabaseUrlError
+
+app = typer.Typer(help="Per-user tasks API.", no_args_is_help=True, add_completion=False)
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+        signing_secret(settings)
+    except (ConfigurationError, ValueError) as error:
+        typer.secho(f"Configuration error: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    return settings
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    settings = _settings()
+    try:
+        upgrade(settings.database_url)
+    except DatabaseUrlError as error:
+        typer.secho(f"Configuration error: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Database is at the newest revision ({_redacted(settings.database_url)}).")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the service (migrating the database first)."""
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if migrate_first:
+        migrate()
+    base = f"http://{host}:{port}"
+    if settings.graphiql_enabled:
+        typer.echo(f"GraphiQL explorer: {base}/graphql")
+    typer.echo(f"REST docs: {base}/docs")
+    if settings.better_auth_secret is None and settings.resolved_jwks_url is None:
+        typer.echo(
+            f"Development signing secret in {settings.dev_secret_file}. "
+            "Get a token with: todo-api token <user_id>"
+        )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def token(
+    user_id: Annotated[str, typer.Argument(help="The `sub` claim: the user id.")],
+    minutes: Annotated[int, typer.Option(help="Lifetime in minutes.")] = 60,
+) -> None:
+    """Print a development token signed with the configured HS256 secret."""
+    secret = signing_secret(_settings())
+    if secret is None:
+        typer.secho("No HS256 secret: set BETTER_AUTH_SECRET to mint tokens.", fg="red", err=True)
+        raise typer.Exit(2)
+    typer.echo(mint_token(secret, user_id, lifetime=timedelta(minutes=minutes)))
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path | None, typer.Option(help="File to write; stdout if omitted.")] = None,
+) -> None:
+    """Print the GraphQL SDL (the checked-in schema.graphql comes from this)."""
+    from schema.app import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        typer.echo(sdl, nl=False)
+    else:
+        output.write_text(sdl)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

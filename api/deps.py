@@ -1,0 +1,90 @@
+"""Dependencies every route shares: the app's services, the session, the verified user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.auth import AuthError, TokenVerifier
+from api.jwks import JwksCache, JwksUnavailable
+from api.settings import Settings
+
+# Declared for the OpenAPI document; the header is parsed below to tell missing from malformed.
+bearer_scheme = HTTPBearer(auto_error=False, description="A Better Auth JWT; `sub` is the user id.")
+
+
+@dataclass
+class Services:
+    """What the app builds once at start and every request uses."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    verifier: TokenVerifier
+    jwks: JwksCache | None
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    async with services.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail=reason,
+        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{reason}"'},
+    )
+
+
+async def optional_user_id(
+    request: Request, services: ServicesDep, _: Annotated[object, Depends(bearer_scheme)]
+) -> str | None:
+    """The verified user, None without an Authorization header, 401 for a bad one."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("Authorization header must be 'Bearer <token>'")
+    try:
+        return await services.verifier.user_id(token.strip())
+    except AuthError as error:
+        raise unauthorized(str(error)) from None
+    except JwksUnavailable:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The signing keys cannot be fetched right now; retry shortly.",
+            headers={"Retry-After": "5"},
+        ) from None
+
+
+async def current_user_id(user_id: Annotated[str | None, Depends(optional_user_id)]) -> str:
+    """The verified user; 401 when the request carried no token."""
+    if user_id is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Missing bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user_id
+
+
+OptionalUserId = Annotated[str | None, Depends(optional_user_id)]
+CurrentUserId = Annotated[str, Depends(current_user_id)]

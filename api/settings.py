@@ -1,0 +1,90 @@
+"""Configuration from the environment and a `.env` file."""
+
+from __future__ import annotations
+
+import enum
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./todo.db"
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting, with its default; the README lists them too."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = DEFAULT_DATABASE_URL
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_pgbouncer: bool | None = None
+
+    better_auth_secret: SecretStr | None = None
+    better_auth_url: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
+    jwks_cache_seconds: int = Field(default=3600, ge=1)
+    jwks_min_refresh_seconds: int = Field(default=30, ge=0)
+    dev_secret_file: str = ".todo-dev-secret"
+
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    graphiql: bool | None = None
+    graphql_introspection: bool | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("better_auth_url", "jwks_url", "jwt_issuer", "jwt_audience", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @cached_property
+    def resolved_jwks_url(self) -> str | None:
+        """JWKS_URL, else Better Auth's JWT plugin endpoint under BETTER_AUTH_URL."""
+        if self.jwks_url:
+            return self.jwks_url
+        if self.better_auth_url:
+            return self.better_auth_url.rstrip("/") + "/api/auth/jwks"
+        return None
+
+    @property
+    def jwks_issuer(self) -> str | None:
+        """The `iss` that JWKS-signed tokens must carry (Better Auth sets its base URL)."""
+        return self.jwt_issuer or self._better_auth_origin
+
+    @property
+    def jwks_audience(self) -> str | None:
+        return self.jwt_audience or self._better_auth_origin
+
+    @property
+    def _better_auth_origin(self) -> str | None:
+        return self.better_auth_url.rstrip("/") if self.better_auth_url else None
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def graphql_introspection_enabled(self) -> bool:
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return not self.is_production

@@ -1,0 +1,1 @@
+"""Strawberry GraphQL: types, inputs, resolvers over the task service."""

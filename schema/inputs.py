@@ -1,0 +1,47 @@
+"""GraphQL input shapes; db.inputs enforces what their values may be."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from schema.types import OrderDirection, Priority, TaskOrderField, TaskStatus
+
+
+@strawberry.input
+class CreateTaskInput:
+    title: str
+    description: str | None = None
+    priority: Priority = Priority.MEDIUM
+    due_date: datetime | None = None
+
+
+@strawberry.input(description="Only the fields given are changed; null clears an optional one.")
+class UpdateTaskInput:
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    priority: Priority | None = strawberry.UNSET
+    due_date: datetime | None = strawberry.UNSET
+    completed: bool | None = strawberry.UNSET
+
+
+@strawberry.input
+class TaskFilter:
+    status: TaskStatus = TaskStatus.ALL
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive text in the title or description."
+    )
+    priority: Priority | None = None
+
+
+@strawberry.input
+class TaskOrder:
+    field: TaskOrderField = TaskOrderField.CREATED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+def given_fields(value: object) -> dict[str, Any]:
+    """The fields of an input object that the client sent (UNSET ones left out)."""
+    return {name: field for name, field in vars(value).items() if field is not strawberry.UNSET}

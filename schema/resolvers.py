@@ -1,0 +1,104 @@
+"""Query and Mutation: each resolver takes the owner from the context and calls db.tasks."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from db import tasks
+from db.errors import InvalidInput
+from db.inputs import PAGE_MAX, TaskCreate, TaskQuery, TaskUpdate
+from schema.context import Context
+from schema.inputs import CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput, given_fields
+from schema.types import PageInfo, Task, TaskConnection, TaskEdge
+
+DEFAULT_PAGE_SIZE = 20
+
+
+def parse_id(value: strawberry.ID) -> int:
+    """A task id from a GraphQL ID; ids are decimal integers."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise InvalidInput("id", "is not a task id")
+    return int(text)
+
+
+def _task_query(filter: TaskFilter | None, order_by: TaskOrder | None) -> TaskQuery:
+    values = {**given_fields(filter or TaskFilter()), **given_fields(order_by or TaskOrder())}
+    values["sort"] = values.pop("field")
+    return TaskQuery.model_validate(values)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One of your tasks; NOT_FOUND if it is not yours.")
+    async def task(self, info: Info[Context, None], id: strawberry.ID) -> Task | None:
+        async with info.context.session() as session:
+            return Task.from_model(
+                await tasks.get_task(session, info.context.owner_id, parse_id(id))
+            )
+
+    @strawberry.field(
+        description=(
+            f"Your tasks, newest first by default; `first`: 0 to {PAGE_MAX}, "
+            f"default {DEFAULT_PAGE_SIZE}."
+        )
+    )
+    async def tasks(
+        self,
+        info: Info[Context, None],
+        filter: TaskFilter | None = None,
+        order_by: TaskOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> TaskConnection:
+        first = DEFAULT_PAGE_SIZE if first is None else first
+        if not 0 <= first <= PAGE_MAX:
+            raise InvalidInput("first", f"must be between 0 and {PAGE_MAX}")
+        query = _task_query(filter, order_by)
+        async with info.context.session() as session:
+            page = await tasks.list_page(session, info.context.owner_id, query, first, after)
+        edges = [
+            TaskEdge(cursor=cursor, node=Task.from_model(task))
+            for task, cursor in zip(page.tasks, page.cursors, strict=True)
+        ]
+        return TaskConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_task(self, info: Info[Context, None], input: CreateTaskInput) -> Task:
+        data = TaskCreate.model_validate(given_fields(input))
+        async with info.context.session() as session:
+            return Task.from_model(await tasks.create_task(session, info.context.owner_id, data))
+
+    @strawberry.mutation
+    async def update_task(
+        self, info: Info[Context, None], id: strawberry.ID, input: UpdateTaskInput
+    ) -> Task:
+        patch = TaskUpdate.model_validate(given_fields(input))
+        async with info.context.session() as session:
+            task = await tasks.update_task(session, info.context.owner_id, parse_id(id), patch)
+        return Task.from_model(task)
+
+    @strawberry.mutation(description="Deletes one of your tasks; returns its id.")
+    async def delete_task(self, info: Info[Context, None], id: strawberry.ID) -> strawberry.ID:
+        async with info.context.session() as session:
+            deleted = await tasks.delete_task(session, info.context.owner_id, parse_id(id))
+        return strawberry.ID(str(deleted))
+
+    @strawberry.mutation(description="No `completed`: flip it. A value: set it (idempotent).")
+    async def toggle_task(
+        self, info: Info[Context, None], id: strawberry.ID, completed: bool | None = None
+    ) -> Task:
+        async with info.context.session() as session:
+            task = await tasks.toggle_task(session, info.context.owner_id, parse_id(id), completed)
+        return Task.from_model(task)
