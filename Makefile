@@ -23,6 +23,7 @@ test: install lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy api db schema
 
 format: install
 	$(BIN)/ruff format .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -60,7 +61,7 @@ def serve(
     if settings.better_auth_secret is None and settings.resolved_jwks_url is None:
         typer.echo(
             f"Development signing secret in {settings.dev_secret_file}. "
-            "Get a token with: todo-api token <user_id>"
+            f"Get a token with: {sys.argv[0]} token <user_id>"
         )
     uvicorn.run(
         "api.app:create_app",

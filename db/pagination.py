@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, false, func, or_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from db.errors import InvalidInput
@@ -25,7 +25,7 @@ INT64_MAX = 2**63 - 1
 
 @dataclass(frozen=True)
 class SortKey:
-    expression: ColumnElement[Any]
+    expression: SQLColumnExpression[Any]
     kind: type = int
 
     def parse(self, value: Any) -> Any:

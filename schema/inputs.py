@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from schema.types import OrderDirection, Priority, TaskOrderField, TaskStatus
+from schema.enums import Priority, SortDirection, SortField, StatusFilter
 
 
 @strawberry.input
@@ -29,7 +29,7 @@ class UpdateTaskInput:
 
 @strawberry.input
 class TaskFilter:
-    status: TaskStatus = TaskStatus.ALL
+    status: StatusFilter = StatusFilter.ALL
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive text in the title or description."
     )
@@ -38,8 +38,8 @@ class TaskFilter:
 
 @strawberry.input
 class TaskOrder:
-    field: TaskOrderField = TaskOrderField.CREATED_AT
-    direction: OrderDirection = OrderDirection.DESC
+    field: SortField = SortField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
 
 
 def given_fields(value: object) -> dict[str, Any]:

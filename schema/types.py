@@ -1,4 +1,4 @@
-"""GraphQL output types and the enums shared with the task service."""
+"""GraphQL output types."""
 
 from __future__ import annotations
 
@@ -6,12 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from db import inputs, models
-
-Priority = strawberry.enum(models.Priority, name="Priority")
-TaskStatus = strawberry.enum(inputs.StatusFilter, name="TaskStatus")
-TaskOrderField = strawberry.enum(inputs.SortField, name="TaskOrderField")
-OrderDirection = strawberry.enum(inputs.SortDirection, name="OrderDirection")
+from db import models
+from schema.enums import Priority
 
 
 @strawberry.type(description="One of the signed-in user's tasks.")
