@@ -50,9 +50,11 @@ class TokenVerifier:
             raise AuthError("Token is too large")
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
+        except jwt.InvalidTokenError:  # DecodeError, and a non-string `kid` or bad `crit`
             raise AuthError("Malformed token") from None
         algorithm = header.get("alg")
+        if not isinstance(algorithm, str):
+            raise AuthError("Token header has no valid 'alg'")
         if algorithm == "HS256" and self.secret is not None:
             claims = self._decode(token, self.secret, algorithm, self.secret_rules)
         elif algorithm in ASYMMETRIC_ALGORITHMS and self.jwks is not None:

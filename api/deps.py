@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -49,8 +49,18 @@ def unauthorized(reason: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         detail=reason,
-        headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{reason}"'},
+        headers={
+            "WWW-Authenticate": (
+                f'Bearer error="invalid_token", error_description="{_header_safe(reason)}"'
+            )
+        },
     )
+
+
+def _header_safe(text: str) -> str:
+    # Reasons can quote a token's own header (its `alg`): keep the characters RFC 6750 allows
+    # in error_description, or a non-Latin-1 one would fail to encode and answer 500.
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text[:200])
 
 
 async def optional_user_id(
@@ -88,3 +98,21 @@ async def current_user_id(user_id: Annotated[str | None, Depends(optional_user_i
 
 OptionalUserId = Annotated[str | None, Depends(optional_user_id)]
 CurrentUserId = Annotated[str, Depends(current_user_id)]
+
+
+async def path_user_id(
+    user_id: Annotated[
+        str, Path(description="The user whose tasks these are: the token's `sub`, verbatim.")
+    ],
+    token_user_id: CurrentUserId,
+) -> str:
+    """The token's user, when it is the user the path names: the one place this rule lives."""
+    if user_id != token_user_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="The user_id in the path is not the user this token belongs to",
+        )
+    return token_user_id
+
+
+PathUserId = Annotated[str, Depends(path_user_id)]

@@ -39,6 +39,7 @@ class JwksCache:
         self._client = client or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str | None, PyJWK] = {}
         self._fetched_at: float | None = None
+        self._attempts = 0  # finished fetches, failed ones included
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str | None) -> PyJWK:
@@ -72,10 +73,14 @@ class JwksCache:
         )
 
     async def _refresh(self, *, force: bool) -> None:
-        fetched_before = self._fetched_at
+        attempts_before = self._attempts
         async with self._lock:
-            if self._fetched_at != fetched_before:
-                return  # another request refreshed while this one waited
+            if self._attempts != attempts_before:
+                # Another request fetched while this one waited: share its outcome. Fetching
+                # again would queue every waiter behind one more timeout when the JWKS is down.
+                if not self._keys:
+                    raise JwksUnavailable("the JWKS fetch that just ran failed")
+                return
             if force and not self._may_refetch():
                 return
             try:
@@ -84,12 +89,17 @@ class JwksCache:
                 log.warning("JWKS fetch from %s failed: %s", self.url, error)
                 if not self._keys:
                     raise JwksUnavailable(str(error)) from error
+            finally:
+                self._attempts += 1
             self._fetched_at = time.monotonic()
 
     async def _fetch(self) -> dict[str | None, PyJWK]:
         self.fetch_count += 1
         response = await self._client.get(self.url, headers={"Accept": "application/json"})
         response.raise_for_status()
-        key_set = PyJWKSet.from_dict(response.json())
+        body = response.json()
+        if not isinstance(body, dict):  # PyJWKSet.from_dict would fail with AttributeError
+            raise ValueError("the JWKS is not a JSON object")
+        key_set = PyJWKSet.from_dict(body)
         log.info("JWKS fetched from %s: %d usable keys", self.url, len(key_set.keys))
         return {key.key_id: key for key in key_set.keys}

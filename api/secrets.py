@@ -32,7 +32,10 @@ def signing_secret(settings: Settings) -> str | None:
 
 def _development_secret(path: Path) -> str:
     if path.exists():
-        return path.read_text().strip()
+        existing = path.read_text().strip()
+        if not existing:  # an empty key would verify tokens signed with an empty key
+            raise ConfigurationError(f"{path} is empty: delete it to create a new secret.")
+        return existing
     secret = secrets.token_urlsafe(48)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:

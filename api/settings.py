@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from functools import cached_property
 from typing import Annotated
 
@@ -44,11 +45,20 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("better_auth_url", "jwks_url", "jwt_issuer", "jwt_audience", mode="before")
+    @field_validator(
+        "better_auth_secret",
+        "better_auth_url",
+        "jwks_url",
+        "jwt_issuer",
+        "jwt_audience",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
