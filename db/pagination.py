@@ -7,14 +7,14 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, false, func, or_
 from sqlalchemy.sql.elements import UnaryExpression
 
 from db.errors import InvalidInput
-from db.inputs import SortDirection, SortField
+from db.inputs import SortDirection, SortField, storable_text
 from db.models import Task
 
 PRIORITY_RANK = case({"low": 0, "medium": 1, "high": 2}, value=Task.priority)
@@ -27,17 +27,21 @@ INT64_MAX = 2**63 - 1
 class SortKey:
     expression: SQLColumnExpression[Any]
     kind: type = int
+    nullable: bool = False
 
     def parse(self, value: Any) -> Any:
         """A cursor value checked against this key's type (cursors come from clients)."""
-        if value is None:
+        if value is None and self.nullable:
             return None
         if self.kind is datetime and isinstance(value, str):
-            return datetime.fromisoformat(value)
+            # Converted here, not when bound, so an out-of-range offset is a bad cursor.
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         if self.kind is int and type(value) is int and abs(value) <= INT64_MAX:
             return value
         if self.kind is str and isinstance(value, str):
-            return value
+            value.encode()  # lone surrogates: no driver can send them
+            return storable_text(value)
         raise ValueError("cursor value has an unexpected type")
 
 
@@ -50,7 +54,7 @@ def sort_keys(field: SortField) -> list[SortKey]:
         # Tasks without a due date come last in both directions.
         SortField.DUE_DATE: [
             SortKey(case((Task.due_date.is_(None), 1), else_=0)),
-            SortKey(Task.due_date, kind=datetime),
+            SortKey(Task.due_date, kind=datetime, nullable=True),
         ],
         SortField.PRIORITY: [SortKey(PRIORITY_RANK)],
     }[field]
@@ -99,5 +103,5 @@ def decode_cursor(cursor: str, field: SortField, direction: SortDirection) -> li
         if (sort, order) != (field.value, direction.value) or len(values) != len(keys):
             raise ValueError("cursor belongs to another order")
         return [key.parse(value) for key, value in zip(keys, values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error) as error:
         raise InvalidInput("after", "is not a cursor from this list and order") from error

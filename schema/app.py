@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,6 +26,29 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 CACHE_SIZE = 256
 
+# Made once: limiters made per request bring new rule classes each time, and ValidationCache,
+# keyed by the rules, would never hit (every request validated again).
+_LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
+class _ParserCache(ParserCache):
+    """ParserCache that leaves a document it cannot parse to Strawberry.
+
+    ParserCache parses before the parsing hook yields, where a syntax error escapes every
+    extension (so ErrorCodes never gave it a code); Strawberry's own parse reports it normally.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
 
 class TaskSchema(Schema):
     def process_errors(
@@ -38,9 +65,8 @@ def build_schema(*, mask_unexpected_errors: bool = True, introspection: bool = T
         extensions=[
             *([] if introspection else [DisableIntrospection]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: _ParserCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules(list(_LIMIT_RULES)),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
         ],

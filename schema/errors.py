@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    GraphQLError,
+    ObjectFieldNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
@@ -28,7 +38,9 @@ def _field_name(location: tuple[int | str, ...]) -> str:
     return ".".join(to_camel_case(str(part)) for part in location)
 
 
-def _extensions(original: Exception | None, error: GraphQLError) -> dict[str, Any] | None:
+def _extensions(
+    original: Exception | None, error: GraphQLError, document: DocumentNode | None
+) -> dict[str, Any] | None:
     """The extensions for a known error; None for an unexpected one."""
     if isinstance(original, NotAuthenticated):
         return {"code": "UNAUTHENTICATED"}
@@ -44,13 +56,53 @@ def _extensions(original: Exception | None, error: GraphQLError) -> dict[str, An
         return {"code": "BAD_USER_INPUT", "field": fields[0]["field"], "fields": fields}
     if isinstance(original, (OperationalError, InterfaceError, OSError, TimeoutError)):
         return {"code": "SERVICE_UNAVAILABLE"}
-    if original is None:
+    # graphql-core's own errors; a bad variable wraps the GraphQLError that describes it.
+    if original is None or isinstance(original, GraphQLError):
         if error.message.startswith("Syntax Error"):
             return {"code": "GRAPHQL_PARSE_FAILED"}
-        if error.message.startswith("Variable '$"):
-            return {"code": "BAD_USER_INPUT"}
+        if match := _BAD_VARIABLE.match(error.message):
+            name, path = match.groups()
+            return {"code": "BAD_USER_INPUT", "field": _path_name(path) if path else name}
+        if (field := _literal_field(error, document)) is not None:
+            return {"code": "BAD_USER_INPUT", "field": field}
         return {"code": "GRAPHQL_VALIDATION_FAILED"}
     return None
+
+
+# "Variable '$input' has invalid value at .priority: ..." names the input field in its path.
+_BAD_VARIABLE = re.compile(r"Variable '\$(\w+)'(?: has invalid value at ((?:\.\w+|\[\d+\])+))?")
+
+
+def _path_name(path: str) -> str:
+    return re.sub(r"\[(\d+)\]", r".\1", path).lstrip(".")
+
+
+class _InputNames(Visitor):
+    """Where each argument's and input field's value starts in the document, and its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_start: dict[int, str] = {}
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+        self._add(node)
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
+        self._add(node)
+
+    def _add(self, node: ArgumentNode | ObjectFieldNode) -> None:
+        if node.value.loc is not None:
+            self.by_start[node.value.loc.start] = node.name.value
+
+
+def _literal_field(error: GraphQLError, document: DocumentNode | None) -> str | None:
+    """The argument or input field whose inline value the validation rejected, if that is it."""
+    node = error.nodes[0] if error.nodes else None
+    if document is None or not isinstance(node, ValueNode) or isinstance(node, VariableNode):
+        return None
+    names = _InputNames()
+    visit(document, names)
+    return names.by_start.get(node.loc.start) if node.loc is not None else None
 
 
 def _message(original: Exception | None, error: GraphQLError) -> str:
@@ -75,7 +127,7 @@ class ErrorCodes(SchemaExtension):
 
     def _translate(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        extensions = _extensions(original, error)
+        extensions = _extensions(original, error, self.execution_context.graphql_document)
         message = _message(original, error)
         if extensions == {"code": "SERVICE_UNAVAILABLE"}:
             log.warning("Database unavailable: %s", original)
