@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, health
+from api import errors, health, rest
 from api.auth import ClaimRules, TokenVerifier
 from api.deps import Services
 from api.graphql import graphql_router
@@ -50,7 +50,7 @@ def build_services(settings: Settings) -> Services:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app with GraphQL at /graphql, health probes, CORS and error handlers."""
+    """The FastAPI app: GraphQL at /graphql, REST under /api, health probes, CORS, errors."""
     settings = settings or Settings()
     services = build_services(settings)
 
@@ -74,8 +74,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type"],
+        # Browsers hide response headers from scripts unless they are exposed.
+        expose_headers=["X-Total-Count"],
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(rest.router)
     app.include_router(graphql_router(settings), prefix="/graphql", include_in_schema=False)
     return app

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from db.errors import InvalidInput, TaskNotFound
 
 log = logging.getLogger(__name__)
+
+
+async def _request_invalid(_: Request, error: Exception) -> Response:
+    """FastAPI's own 422 body (`detail`: a list naming each field), for any input at all."""
+    assert isinstance(error, RequestValidationError)
+    try:
+        body = _json({"detail": jsonable_encoder(error.errors())})
+    except (ValueError, RecursionError):
+        # The errors echo the input: a NaN is not JSON and a deeply nested one cannot be
+        # encoded. Name the fields without echoing the input.
+        body = _json({"detail": [_without_input(item) for item in error.errors()]})
+    return Response(
+        body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
+    )
+
+
+def _json(content: Any) -> bytes:
+    # ASCII escapes keep lone surrogates (valid in JSON text, not in UTF-8) encodable.
+    return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _without_input(item: Any) -> dict[str, Any]:
+    return {"type": item["type"], "loc": list(item["loc"]), "msg": item["msg"]}
 
 
 async def _not_found(_: Request, error: Exception) -> JSONResponse:
@@ -35,6 +62,7 @@ async def _database_unavailable(_: Request, error: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(TaskNotFound, _not_found)
     app.add_exception_handler(InvalidInput, _invalid)
     for error in (OperationalError, InterfaceError, ConnectionError, TimeoutError):

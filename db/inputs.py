@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
 )
@@ -32,18 +33,34 @@ def _as_utc(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 9999-12-31T23:59-23:00 is past year 9999 in UTC.
+        raise ValueError("is out of range once converted to UTC") from None
+
+
+def storable_text(value: str | None) -> str | None:
+    """Text both backends can store: PostgreSQL rejects NUL characters."""
+    if value is not None and "\x00" in value:
+        raise ValueError("may not contain NUL characters")
+    return value
 
 
 def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
+    AfterValidator(storable_text),
+]
 Description = Annotated[
     str | None,
     StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX),
     AfterValidator(_blank_to_none),
+    AfterValidator(storable_text),
 ]
 DueDate = Annotated[datetime | None, AfterValidator(_as_utc)]
 
@@ -62,16 +79,31 @@ class TaskCreate(_Input):
     due_date: DueDate = None
 
 
+# May be left out of a patch, but not sent as null.
+NOT_NULL = ("title", "priority", "completed")
+
+
+def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Document `fields` as non-null (None is only the "not sent" default)."""
+    for name in fields:
+        field = schema["properties"][name]
+        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
+        if len(choices) == 1:
+            field.update(choices[0])
+
+
 class TaskUpdate(_Input):
     """A partial change: only the fields that were sent are applied."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, NOT_NULL))
 
     title: Title | None = None
     description: Description = None
     priority: Priority | None = None
     due_date: DueDate = None
-    completed: bool | None = None
+    completed: StrictBool | None = None
 
-    @field_validator("title", "priority", "completed", mode="before")
+    @field_validator(*NOT_NULL, mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -106,7 +138,11 @@ class TaskQuery(_Input):
     """Which of the owner's tasks to list, and in which order."""
 
     status: StatusFilter = StatusFilter.ALL
-    search: Annotated[str | None, Field(max_length=SEARCH_MAX)] = None
+    search: Annotated[
+        str | None,
+        Field(max_length=SEARCH_MAX),
+        AfterValidator(storable_text),
+    ] = None
     priority: Priority | None = None
     sort: SortField = SortField.CREATED_AT
     direction: SortDirection = SortDirection.DESC

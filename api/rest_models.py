@@ -1,0 +1,138 @@
+"""REST payloads: the task as clients read it, the list parameters, the toggle body, errors.
+
+Task bodies are db.inputs.TaskCreate and TaskUpdate themselves; these models only add the
+REST spellings the existing clients use and translate them into db.inputs.TaskQuery.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, model_validator
+
+from db.inputs import PAGE_MAX, SEARCH_MAX, SortDirection, SortField, StatusFilter, TaskQuery
+from db.models import Priority
+
+OFFSET_MAX = 1_000_000
+
+
+class ErrorDetail(BaseModel):
+    """Every error except 422 validation errors."""
+
+    detail: str = Field(examples=["Task 42 not found"])
+
+
+class TaskPublic(BaseModel):
+    """A task as every route returns it; timestamps are ISO-8601 in UTC."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: str
+    title: str
+    description: str | None
+    completed: bool
+    priority: Priority
+    due_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Starts at 1; every change adds 1.")
+
+
+class TaskDeleted(BaseModel):
+    """The answer to DELETE: a body, because clients call `response.json()` on every answer."""
+
+    message: str = Field(examples=["Task deleted"])
+    deleted_id: int
+
+
+class TaskCompletion(BaseModel):
+    """The optional body of /complete and /toggle: without `completed` the task flips."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    completed: StrictBool | None = Field(
+        default=None, description="Set this value; absent or null flips the current one."
+    )
+
+
+class ListStatus(enum.StrEnum):
+    ALL = "all"
+    PENDING = "pending"
+    COMPLETED = "completed"
+    INCOMPLETE = "incomplete"
+
+
+class ListSort(enum.StrEnum):
+    CREATED = "created"
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    TITLE = "title"
+    DUE_DATE = "due_date"
+    PRIORITY = "priority"
+
+
+_STATUS = {
+    ListStatus.ALL: StatusFilter.ALL,
+    ListStatus.PENDING: StatusFilter.PENDING,
+    ListStatus.INCOMPLETE: StatusFilter.PENDING,
+    ListStatus.COMPLETED: StatusFilter.COMPLETED,
+}
+_SORT = {ListSort.CREATED: SortField.CREATED_AT} | {
+    ListSort(field.value): field for field in SortField
+}
+
+
+class TaskListParams(BaseModel):
+    """The list's query parameters; others are ignored, and an empty value counts as absent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, values: Any) -> Any:
+        # Clients build query strings like `?status=${filter ?? ""}`.
+        if isinstance(values, dict):
+            return {name: value for name, value in values.items() if value != ""}
+        return values
+
+    status: ListStatus | None = Field(
+        default=None, description="`incomplete` means `pending`. Default `all`."
+    )
+    status_filter: ListStatus | None = Field(
+        default=None, description="Another name of `status`, used when `status` is absent."
+    )
+    search: str | None = Field(
+        default=None,
+        max_length=SEARCH_MAX,
+        description="Case-insensitive text in the title or description.",
+    )
+    priority: Priority | None = Field(default=None, description="Only tasks of this priority.")
+    sort: ListSort = Field(default=ListSort.CREATED_AT, description="`created` means `created_at`.")
+    order: SortDirection = Field(
+        default=SortDirection.DESC, description="Tasks without a due date come last either way."
+    )
+    limit: int = Field(default=PAGE_MAX, ge=1, le=PAGE_MAX, description="At most this many.")
+    offset: int = Field(default=0, ge=0, le=OFFSET_MAX, description="Skip this many first.")
+
+    _query: TaskQuery = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _service_query(self) -> Self:
+        # The service's own validation applies; its errors answer 422 like the ones above.
+        status = self.status or self.status_filter or ListStatus.ALL
+        self._query = TaskQuery(
+            status=_STATUS[status],
+            search=self.search,
+            priority=self.priority,
+            sort=_SORT[self.sort],
+            direction=self.order,
+        )
+        return self
+
+    @property
+    def query(self) -> TaskQuery:
+        """The filters and order, as db.tasks takes them."""
+        return self._query
