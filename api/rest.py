@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from api.deps import PathUserId, SessionDep
 from api.rest_models import ErrorDetail, TaskCompletion, TaskDeleted, TaskListParams, TaskPublic
-from db import tasks
+from db import listing, tasks
 from db.inputs import TaskCreate, TaskUpdate
 
 TaskId = Annotated[int, Path(description="The task's id; another user's task is not found.")]
@@ -63,9 +63,9 @@ async def read_tasks(
     session: SessionDep, owner_id: PathUserId, params: ListParams, response: Response
 ) -> list[TaskPublic]:
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
-    total = await tasks.count_tasks(session, owner_id, params.query)
+    total = await listing.count_tasks(session, owner_id, params.query)
     response.headers["X-Total-Count"] = str(total)
-    found = await tasks.list_offset(session, owner_id, params.query, params.limit, params.offset)
+    found = await listing.list_offset(session, owner_id, params.query, params.limit, params.offset)
     return [TaskPublic.model_validate(task) for task in found]
 
 

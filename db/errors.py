@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.models import Task
+
 
 class TaskError(Exception):
     """Base of every error a client can cause."""
@@ -22,3 +27,15 @@ class InvalidInput(TaskError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class VersionConflict(TaskError):
+    """The task is not at the version the client expected; nothing was changed."""
+
+    def __init__(self, current: Task) -> None:
+        super().__init__("The task has changed since you read it")
+        self.current = current
+
+
+class IdempotencyKeyReused(TaskError):
+    """The same idempotency key came with a different request, or its task is gone."""

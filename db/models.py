@@ -87,3 +87,28 @@ class Task(Base):
         # Never hand a deleted task's id to a new task (stale clients would edit the wrong one).
         {"sqlite_autoincrement": True},
     )
+
+
+class TaskListRevision(Base):
+    """A per-user counter that every write to the user's tasks bumps: the list's ETag.
+
+    Reading it is one primary-key lookup, and it never goes back, so a delete followed by a
+    create cannot reproduce an earlier value.
+    """
+
+    __tablename__ = "task_list_revisions"
+
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdempotencyKey(Base):
+    """A client's `Idempotency-Key` for a create, kept for a day."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[int] = mapped_column(TaskId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

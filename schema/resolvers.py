@@ -7,7 +7,7 @@ import re
 import strawberry
 from strawberry import Info
 
-from db import tasks
+from db import listing, tasks
 from db.errors import InvalidInput
 from db.inputs import PAGE_MAX, TaskCreate, TaskQuery, TaskUpdate
 from schema.context import Context
@@ -64,7 +64,7 @@ class Query:
             raise InvalidInput("first", f"must be between 0 and {PAGE_MAX}")
         query = _task_query(filter, order_by)
         async with info.context.session() as session:
-            page = await tasks.list_page(session, info.context.owner_id, query, first, after)
+            page = await listing.list_page(session, info.context.owner_id, query, first, after)
         edges = [
             TaskEdge(cursor=cursor, node=Task.from_model(task))
             for task, cursor in zip(page.tasks, page.cursors, strict=True)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from db import tasks
+from db import listing, tasks
 from schema.app import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.graphql_client import CREATE, GET, LIST, GraphQL
 
@@ -44,13 +44,13 @@ def _nested(levels: int) -> str:
 def list_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every call of the list service: a rejected document must not make one."""
     calls: list[object] = []
-    original = tasks.list_page
+    original = listing.list_page
 
-    async def spy(*args: Any, **kwargs: Any) -> tasks.TaskPage:
+    async def spy(*args: Any, **kwargs: Any) -> listing.TaskPage:
         calls.append(args)
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(tasks, "list_page", spy)
+    monkeypatch.setattr(listing, "list_page", spy)
     return calls
 
 
