@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, health, rest
 from api.auth import ClaimRules, TokenVerifier
+from api.caching import PrivateAnswers
 from api.deps import Services
 from api.graphql import graphql_router
 from api.jwks import JwksCache
@@ -73,10 +74,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+        ],
         # Browsers hide response headers from scripts unless they are exposed.
-        expose_headers=["X-Total-Count"],
+        expose_headers=["X-Total-Count", "ETag", "Idempotent-Replayed"],
     )
+    app.add_middleware(PrivateAnswers)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)

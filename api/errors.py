@@ -12,7 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from db.errors import InvalidInput, TaskNotFound
+from api.conditional import NotModified, task_etag
+from api.rest_models import TaskPublic
+from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,25 @@ async def _invalid(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _not_modified(_: Request, error: Exception) -> Response:
+    assert isinstance(error, NotModified)
+    return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": error.etag})
+
+
+async def _version_conflict(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, VersionConflict)
+    current = TaskPublic.model_validate(error.current)
+    return JSONResponse(
+        current.model_dump(mode="json"),
+        status_code=status.HTTP_412_PRECONDITION_FAILED,
+        headers={"ETag": task_etag(current.version)},
+    )
+
+
+async def _key_reused(_: Request, error: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(error)}, status_code=status.HTTP_409_CONFLICT)
+
+
 async def _database_unavailable(_: Request, error: Exception) -> JSONResponse:
     log.warning("Database unavailable: %s", error)
     return JSONResponse(
@@ -65,5 +86,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(TaskNotFound, _not_found)
     app.add_exception_handler(InvalidInput, _invalid)
+    app.add_exception_handler(NotModified, _not_modified)
+    app.add_exception_handler(VersionConflict, _version_conflict)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     for error in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
         app.add_exception_handler(error, _database_unavailable)

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 
+from api.conditional import (
+    ExpectedVersions,
+    IfNoneMatch,
+    check_not_modified,
+    list_etag,
+    task_etag,
+)
 from api.deps import PathUserId, SessionDep
 from api.rest_models import ErrorDetail, TaskCompletion, TaskDeleted, TaskListParams, TaskPublic
-from db import listing, tasks
-from db.inputs import TaskCreate, TaskUpdate
+from db import idempotency, listing, revisions, tasks
+from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate, TaskUpdate
+from db.models import Task
 
 TaskId = Annotated[int, Path(description="The task's id; another user's task is not found.")]
 ListParams = Annotated[TaskListParams, Query()]
@@ -34,6 +42,32 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail, "description": "No such task among this user's tasks"}
 }
+ETAG_HEADER = {
+    "ETag": {"description": 'The task\'s version, e.g. `"3"`', "schema": {"type": "string"}}
+}
+CONDITIONAL_WRITE: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND,
+    200: {"headers": ETAG_HEADER},
+    412: {"model": TaskPublic, "description": "If-Match did not match: the current task"},
+}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "If-None-Match named the current ETag: no body"}
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="Retries with the same key within 24 hours answer with the first task.",
+    ),
+]
+
+
+def _task_answer(response: Response, task: Task) -> TaskPublic:
+    response.headers["ETag"] = task_etag(task.version)
+    return TaskPublic.model_validate(task)
+
 
 router = APIRouter(
     prefix="/api/{user_id}/tasks",
@@ -49,20 +83,34 @@ router = APIRouter(
     summary="List tasks",
     response_description="A page of tasks, a bare array",
     responses={
+        **NOT_MODIFIED,
         200: {
             "headers": {
                 "X-Total-Count": {
                     "description": "How many tasks match the filters, on every page",
                     "schema": {"type": "integer"},
-                }
+                },
+                "ETag": {
+                    "description": "Changes whenever any of your tasks changes",
+                    "schema": {"type": "string"},
+                },
             }
-        }
+        },
     },
 )
 async def read_tasks(
-    session: SessionDep, owner_id: PathUserId, params: ListParams, response: Response
+    session: SessionDep,
+    owner_id: PathUserId,
+    params: ListParams,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
 ) -> list[TaskPublic]:
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
+    # The revision is read before the list, so the body is never older than its ETag.
+    revision = await revisions.current(session, owner_id)
+    etag = list_etag(revision, params.query, params.limit, params.offset)
+    check_not_modified(if_none_match, etag)
+    response.headers["ETag"] = etag
     total = await listing.count_tasks(session, owner_id, params.query)
     response.headers["X-Total-Count"] = str(total)
     found = await listing.list_offset(session, owner_id, params.query, params.limit, params.offset)
@@ -73,19 +121,45 @@ async def read_tasks(
     "",
     summary="Create a task",
     status_code=status.HTTP_201_CREATED,
-    response_description="The created task",
+    response_description="The created task (the first one, when a retry replays a key)",
+    responses={
+        201: {"headers": ETAG_HEADER},
+        409: {"model": ErrorDetail, "description": "The Idempotency-Key came with another body"},
+    },
 )
-async def create_task(session: SessionDep, owner_id: PathUserId, data: TaskCreate) -> TaskPublic:
+async def create_task(
+    session: SessionDep,
+    owner_id: PathUserId,
+    data: TaskCreate,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> TaskPublic:
     """A new task, not completed; unknown fields in the body are ignored."""
-    return TaskPublic.model_validate(await tasks.create_task(session, owner_id, data))
+    if idempotency_key is None:
+        return _task_answer(response, await tasks.create_task(session, owner_id, data))
+    task, replayed = await idempotency.create_task_once(session, owner_id, data, idempotency_key)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return _task_answer(response, task)
 
 
 @router.get(
-    "/{task_id}", summary="Get a task", response_description="The task", responses=NOT_FOUND
+    "/{task_id}",
+    summary="Get a task",
+    response_description="The task",
+    responses={**NOT_FOUND, **NOT_MODIFIED, 200: {"headers": ETAG_HEADER}},
 )
-async def read_task(session: SessionDep, owner_id: PathUserId, task_id: TaskId) -> TaskPublic:
+async def read_task(
+    session: SessionDep,
+    owner_id: PathUserId,
+    task_id: TaskId,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> TaskPublic:
     """One of your tasks."""
-    return TaskPublic.model_validate(await tasks.get_task(session, owner_id, task_id))
+    task = await tasks.get_task(session, owner_id, task_id)
+    check_not_modified(if_none_match, task_etag(task.version))
+    return _task_answer(response, task)
 
 
 @router.put(
@@ -93,34 +167,42 @@ async def read_task(session: SessionDep, owner_id: PathUserId, task_id: TaskId) 
     name="update_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
-    responses=NOT_FOUND,
+    responses=CONDITIONAL_WRITE,
 )
 @router.patch(
     "/{task_id}",
     name="patch_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
-    responses=NOT_FOUND,
+    responses=CONDITIONAL_WRITE,
 )
 async def update_task(
-    session: SessionDep, owner_id: PathUserId, task_id: TaskId, patch: TaskUpdate
+    session: SessionDep,
+    owner_id: PathUserId,
+    task_id: TaskId,
+    patch: TaskUpdate,
+    response: Response,
+    expected: ExpectedVersions,
 ) -> TaskPublic:
     """Change only the fields sent (PUT too: clients send only what changed).
 
     `null` clears `description` or `due_date`; for the other fields it is refused.
     """
-    return TaskPublic.model_validate(await tasks.update_task(session, owner_id, task_id, patch))
+    task = await tasks.update_task(session, owner_id, task_id, patch, expected)
+    return _task_answer(response, task)
 
 
 @router.delete(
     "/{task_id}",
     summary="Delete a task",
     response_description="The deleted task's id (a body, never 204)",
-    responses=NOT_FOUND,
+    responses={**CONDITIONAL_WRITE, 200: {}},
 )
-async def delete_task(session: SessionDep, owner_id: PathUserId, task_id: TaskId) -> TaskDeleted:
+async def delete_task(
+    session: SessionDep, owner_id: PathUserId, task_id: TaskId, expected: ExpectedVersions
+) -> TaskDeleted:
     """Delete one of your tasks; the answer is JSON, not 204."""
-    deleted_id = await tasks.delete_task(session, owner_id, task_id)
+    deleted_id = await tasks.delete_task(session, owner_id, task_id, expected)
     return TaskDeleted(message="Task deleted", deleted_id=deleted_id)
 
 
@@ -129,18 +211,24 @@ async def delete_task(session: SessionDep, owner_id: PathUserId, task_id: TaskId
     name="complete_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
-    responses=NOT_FOUND,
+    responses=CONDITIONAL_WRITE,
 )
 @router.patch(
     "/{task_id}/toggle",
     name="toggle_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
-    responses=NOT_FOUND,
+    responses=CONDITIONAL_WRITE,
 )
 async def complete_task(
-    session: SessionDep, owner_id: PathUserId, task_id: TaskId, body: Completion = None
+    session: SessionDep,
+    owner_id: PathUserId,
+    task_id: TaskId,
+    response: Response,
+    expected: ExpectedVersions,
+    body: Completion = None,
 ) -> TaskPublic:
     """No body, an empty body or `{}` flips `completed`; `{"completed": bool}` sets it."""
     completed = body.completed if body is not None else None
-    return TaskPublic.model_validate(await tasks.toggle_task(session, owner_id, task_id, completed))
+    task = await tasks.toggle_task(session, owner_id, task_id, completed, expected)
+    return _task_answer(response, task)

@@ -146,3 +146,14 @@ class TaskQuery(_Input):
     priority: Priority | None = None
     sort: SortField = SortField.CREATED_AT
     direction: SortDirection = SortDirection.DESC
+
+
+IDEMPOTENCY_KEY_MAX = 255
+# Visible ASCII, like the header values clients generate (UUIDs, ULIDs, random tokens).
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
+IdempotencyKeyText = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=IDEMPOTENCY_KEY_MAX, pattern=IDEMPOTENCY_KEY_PATTERN
+    ),
+]

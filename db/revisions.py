@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import dialects
 from db.models import TaskListRevision
 
 
 async def bump(session: AsyncSession, owner_id: str) -> None:
     """Add one to the owner's list revision (creating it at 1)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(TaskListRevision)
+        dialects.insert(session, TaskListRevision)
         .values(user_id=owner_id, revision=1)
         .on_conflict_do_update(
             index_elements=[TaskListRevision.user_id],

@@ -22,7 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from db.errors import InvalidInput, TaskNotFound
+from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ def _extensions(
         return {"code": "UNAUTHENTICATED"}
     if isinstance(original, TaskNotFound):
         return {"code": "NOT_FOUND", "id": str(original.task_id)}
+    if isinstance(original, VersionConflict):
+        return {"code": "CONFLICT", "currentVersion": original.current.version}
+    if isinstance(original, IdempotencyKeyReused):
+        return {"code": "CONFLICT", "field": "idempotencyKey"}
     if isinstance(original, InvalidInput):
         return {"code": "BAD_USER_INPUT", "field": _field_name((original.field,))}
     if isinstance(original, ValidationError):

@@ -16,6 +16,10 @@ class CreateTaskInput:
     description: str | None = None
     priority: Priority = Priority.MEDIUM
     due_date: datetime | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Retries with the same key within 24 hours return the first task.",
+    )
 
 
 @strawberry.input(description="Only the fields given are changed; null clears an optional one.")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import strawberry
+from pydantic import TypeAdapter, ValidationError
 from strawberry import Info
 
-from db import listing, tasks
+from db import idempotency, listing, tasks
 from db.errors import InvalidInput
-from db.inputs import PAGE_MAX, TaskCreate, TaskQuery, TaskUpdate
+from db.inputs import PAGE_MAX, IdempotencyKeyText, TaskCreate, TaskQuery, TaskUpdate
 from schema.context import Context
 from schema.inputs import CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput, given_fields
 from schema.types import PageInfo, Task, TaskConnection, TaskEdge
@@ -28,6 +30,22 @@ def parse_id(value: strawberry.ID) -> int:
     if not _ID_PATTERN.fullmatch(text):
         raise InvalidInput("id", "is not a task id")
     return int(text)
+
+
+_IDEMPOTENCY_KEY = TypeAdapter(IdempotencyKeyText)
+EXPECTED_VERSION = "Write only if the task is at this version; else CONFLICT."
+ExpectedVersion = Annotated[int | None, strawberry.argument(description=EXPECTED_VERSION)]
+
+
+def _versions(expected_version: int | None) -> list[int] | None:
+    return None if expected_version is None else [expected_version]
+
+
+def _idempotency_key(value: str) -> str:
+    try:
+        return _IDEMPOTENCY_KEY.validate_python(value)
+    except ValidationError:
+        raise InvalidInput("idempotencyKey", "must be 1 to 255 visible ASCII characters") from None
 
 
 def _task_query(filter: TaskFilter | None, order_by: TaskOrder | None) -> TaskQuery:
@@ -84,28 +102,55 @@ class Mutation:
     @strawberry.mutation
     async def create_task(self, info: Info[Context, None], input: CreateTaskInput) -> Task:
         data = TaskCreate.model_validate(given_fields(input))
+        owner_id = info.context.owner_id
         async with info.context.session() as session:
-            return Task.from_model(await tasks.create_task(session, info.context.owner_id, data))
+            if input.idempotency_key is None:
+                return Task.from_model(await tasks.create_task(session, owner_id, data))
+            key = _idempotency_key(input.idempotency_key)
+            task, _ = await idempotency.create_task_once(session, owner_id, data, key)
+        return Task.from_model(task)
 
     @strawberry.mutation
     async def update_task(
-        self, info: Info[Context, None], id: strawberry.ID, input: UpdateTaskInput
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        input: UpdateTaskInput,
+        expected_version: ExpectedVersion = None,
     ) -> Task:
         patch = TaskUpdate.model_validate(given_fields(input))
+        versions = _versions(expected_version)
         async with info.context.session() as session:
-            task = await tasks.update_task(session, info.context.owner_id, parse_id(id), patch)
+            task = await tasks.update_task(
+                session, info.context.owner_id, parse_id(id), patch, versions
+            )
         return Task.from_model(task)
 
     @strawberry.mutation(description="Deletes one of your tasks; returns its id.")
-    async def delete_task(self, info: Info[Context, None], id: strawberry.ID) -> strawberry.ID:
+    async def delete_task(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        expected_version: ExpectedVersion = None,
+    ) -> strawberry.ID:
+        versions = _versions(expected_version)
         async with info.context.session() as session:
-            deleted = await tasks.delete_task(session, info.context.owner_id, parse_id(id))
+            deleted = await tasks.delete_task(
+                session, info.context.owner_id, parse_id(id), versions
+            )
         return strawberry.ID(str(deleted))
 
     @strawberry.mutation(description="No `completed`: flip it. A value: set it (idempotent).")
     async def toggle_task(
-        self, info: Info[Context, None], id: strawberry.ID, completed: bool | None = None
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        completed: bool | None = None,
+        expected_version: ExpectedVersion = None,
     ) -> Task:
+        versions = _versions(expected_version)
         async with info.context.session() as session:
-            task = await tasks.toggle_task(session, info.context.owner_id, parse_id(id), completed)
+            task = await tasks.toggle_task(
+                session, info.context.owner_id, parse_id(id), completed, versions
+            )
         return Task.from_model(task)

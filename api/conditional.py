@@ -1,0 +1,70 @@
+"""HTTP validators: ETags from versions and list revisions, If-Match, If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from db.inputs import TaskQuery
+
+
+class NotModified(Exception):
+    """The client's copy is current: answer 304 with this ETag and no body."""
+
+    def __init__(self, etag: str) -> None:
+        super().__init__(etag)
+        self.etag = etag
+
+
+def task_etag(version: int) -> str:
+    """A strong validator for one task: its version."""
+    return f'"{version}"'
+
+
+def list_etag(revision: int, query: TaskQuery, limit: int, offset: int) -> str:
+    """A strong validator for one page of a list: the owner's list revision and the page."""
+    page = f"{query.model_dump_json()}|{limit}|{offset}".encode()
+    return f'"{revision}-{hashlib.sha256(page).hexdigest()[:16]}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def expected_versions(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='Write only if the task is at one of these versions (`"3"`); '
+            "otherwise 412 with the current task. `*` matches any version."
+        ),
+    ] = None,
+) -> frozenset[int] | None:
+    """The versions an If-Match header accepts; None when any version will do."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    # Strong comparison (RFC 9110 13.1.1): weak tags never match, so they add no version.
+    return frozenset(
+        int(tag[1:-1])
+        for tag in _tags(if_match)
+        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 22
+    )
+
+
+ExpectedVersions = Annotated[frozenset[int] | None, Depends(expected_versions)]
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(description="Answer 304 with no body when this ETag is still current."),
+]
+
+
+def check_not_modified(if_none_match: str | None, etag: str) -> None:
+    """Raise NotModified when If-None-Match names `etag` (weak comparison) or is `*`."""
+    if if_none_match is None:
+        return
+    tags = _tags(if_none_match)
+    if "*" in tags or etag in (tag.removeprefix("W/") for tag in tags):
+        raise NotModified(etag)
