@@ -159,3 +159,13 @@ async def test_like_wildcards_in_the_search_are_literal(wildcards: GraphQL) -> N
 async def test_search_does_not_show_other_users_tasks(board: GraphQL) -> None:
     assert await _titles(board, filter={"search": "Bob"}) == set()
     assert await _titles(board, filter={"priority": "HIGH", "search": "report"}) == {"Write report"}
+
+
+async def test_search_and_title_order_fold_non_ascii_case(client: httpx.AsyncClient) -> None:
+    gql = GraphQL(client, "unicode-user")
+    for title in ["Äpfel kaufen", "ÉCOLE", "zebra", "Ølbrød"]:
+        await gql.data(CREATE, input={"title": title})
+    found = (await gql.data(LIST, filter={"search": "äpfel"}))["tasks"]
+    assert [edge["node"]["title"] for edge in found["edges"]] == ["Äpfel kaufen"]
+    found = (await gql.data(LIST, filter={"search": "école"}))["tasks"]
+    assert [edge["node"]["title"] for edge in found["edges"]] == ["ÉCOLE"]
