@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header
@@ -23,14 +24,21 @@ def task_etag(version: int) -> str:
     return f'"{version}"'
 
 
-def list_etag(revision: int, query: TaskQuery, limit: int, offset: int) -> str:
-    """A strong validator for one page of a list: the owner's list revision and the page."""
-    page = f"{query.model_dump_json()}|{limit}|{offset}".encode()
+def list_etag(owner_id: str, revision: int, query: TaskQuery, limit: int, offset: int) -> str:
+    """A strong validator for one page of a list: the owner's list revision and the page.
+
+    The owner is part of it: two users with equal revisions must not share a tag.
+    """
+    page = f"{owner_id}|{query.model_dump_json()}|{limit}|{offset}".encode()
     return f'"{revision}-{hashlib.sha256(page).hexdigest()[:16]}"'
 
 
 def _tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_VERSION_TAG = re.compile(r'"([0-9]{1,19})"')
 
 
 def expected_versions(
@@ -47,9 +55,7 @@ def expected_versions(
         return None
     # Strong comparison (RFC 9110 13.1.1): weak tags never match, so they add no version.
     return frozenset(
-        int(tag[1:-1])
-        for tag in _tags(if_match)
-        if len(tag) > 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 22
+        int(match[1]) for tag in _tags(if_match) if (match := _VERSION_TAG.fullmatch(tag))
     )
 
 

@@ -108,7 +108,7 @@ async def read_tasks(
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
     # The revision is read before the list, so the body is never older than its ETag.
     revision = await revisions.current(session, owner_id)
-    etag = list_etag(revision, params.query, params.limit, params.offset)
+    etag = list_etag(owner_id, revision, params.query, params.limit, params.offset)
     check_not_modified(if_none_match, etag)
     response.headers["ETag"] = etag
     total = await listing.count_tasks(session, owner_id, params.query)

@@ -18,6 +18,7 @@ from db.inputs import TaskCreate, TaskUpdate
 from db.models import Task
 
 INT64_MAX = 2**63 - 1
+VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
 
 
 def _now() -> datetime:
@@ -94,7 +95,10 @@ async def _write(
 
 
 def _version_in(expected: Versions) -> list[ColumnElement[bool]]:
-    return [] if expected is None else [Task.version.in_(list(expected))]
+    if expected is None:
+        return []
+    # A version the column cannot hold matches nothing; bound, it would overflow the driver.
+    return [Task.version.in_([version for version in expected if 0 < version <= VERSION_MAX])]
 
 
 async def _unchanged(
