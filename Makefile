@@ -3,8 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# GraphiQL's browser files, from npm with the committed lock (served by api/explorer.py).
+GRAPHIQL := api/graphiql
+GRAPHIQL_STAMP := $(GRAPHIQL)/node_modules/.installed
+# The TypeScript client generated from schema.graphql (tests/test_typed_client.py).
+TYPED_CLIENT := tests/typed-client
+TYPED_CLIENT_STAMP := $(TYPED_CLIENT)/node_modules/.installed
+# The browser test drives Debian's Chromium (never a downloaded one).
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint format schema
+.PHONY: install run test lint format schema chromium typed-client
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -12,12 +20,33 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(GRAPHIQL_STAMP): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 18+) is needed to install GraphiQL's files"; exit 1; }
+	cd $(GRAPHIQL) && npm ci --no-audit --no-fund
+	touch $@
 
-run: install
+$(TYPED_CLIENT_STAMP): $(TYPED_CLIENT)/package.json $(TYPED_CLIENT)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed for the typed client"; exit 1; }
+	cd $(TYPED_CLIENT) && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(STAMP) $(GRAPHIQL_STAMP) $(TYPED_CLIENT_STAMP)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "$(CHROMIUM) is missing; installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else \
+	    echo "$(CHROMIUM) is missing: run 'sudo apt-get install chromium' (Debian)."; \
+	    echo "Until then the browser test is skipped (with CI=true it fails)."; \
+	  fi; \
+	fi
+
+run: $(STAMP) $(GRAPHIQL_STAMP)
 	$(BIN)/todo-api serve
 
-test: install lint
+test: install lint chromium
 	$(BIN)/pytest
 
 lint: install
@@ -31,3 +60,7 @@ format: install
 
 schema: install
 	$(BIN)/todo-api export-schema --output schema.graphql
+
+# Regenerates the typed client's src/gql/ from schema.graphql and its operations; commit the result.
+typed-client: $(TYPED_CLIENT_STAMP)
+	cd $(TYPED_CLIENT) && node_modules/.bin/graphql-codegen --config codegen.ts

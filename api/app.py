@@ -15,6 +15,8 @@ from api.caching import PrivateAnswers
 from api.deps import Services
 from api.graphql import graphql_router
 from api.jwks import JwksCache
+from api.metrics import METRICS_PATH, Metrics, metrics_server
+from api.request_log import REQUEST_ID_HEADER, RequestLog
 from api.secrets import signing_secret
 from api.settings import Settings
 from db.session import create_engine, create_sessionmaker
@@ -54,10 +56,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app: GraphQL at /graphql, REST under /api, health probes, CORS, errors."""
     settings = settings or Settings()
     services = build_services(settings)
+    metrics = Metrics(services.engine, services.jwks) if settings.metrics else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with metrics_server(metrics, settings):
+            yield
         if services.jwks is not None:
             await services.jwks.aclose()
         await services.engine.dispose()
@@ -80,13 +84,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "If-Match",
             "If-None-Match",
             "Idempotency-Key",
+            REQUEST_ID_HEADER,
         ],
         # Browsers hide response headers from scripts unless they are exposed.
-        expose_headers=["X-Total-Count", "ETag", "Idempotent-Replayed"],
+        expose_headers=["X-Total-Count", "ETag", "Idempotent-Replayed", REQUEST_ID_HEADER],
     )
     app.add_middleware(PrivateAnswers)
+    # Added last, so outermost: it times, logs and counts every answer, preflights included.
+    app.add_middleware(RequestLog, on_finish=metrics.observe_request if metrics else None)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)
-    app.include_router(graphql_router(settings), prefix="/graphql", include_in_schema=False)
+    app.include_router(
+        graphql_router(settings, observe_operation=metrics.observe_operation if metrics else None),
+        prefix="/graphql",
+        include_in_schema=False,
+    )
+    if metrics is not None and settings.metrics_port is None:
+        app.add_route(METRICS_PATH, metrics.expose, methods=["GET"], include_in_schema=False)
     return app

@@ -6,6 +6,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PRIVATE_PREFIXES = ("/api/", "/graphql")
+# The explorer's static files are the same for everyone and keep their own long-lived header.
+PUBLIC_PREFIXES = ("/graphql/assets/",)
 
 
 class PrivateAnswers:
@@ -18,7 +20,12 @@ class PrivateAnswers:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PRIVATE_PREFIXES):
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith(PRIVATE_PREFIXES)
+            or path.startswith(PUBLIC_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from api.logging_config import configure_logging, logging_config
 from api.secrets import ConfigurationError, signing_secret
 from api.settings import Settings
 from api.tokens import mint_token
@@ -51,7 +51,7 @@ def serve(
 ) -> None:
     """Run the service (migrating the database first)."""
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.resolved_log_format)
     if migrate_first:
         migrate()
     base = f"http://{host}:{port}"
@@ -70,6 +70,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        # The same logging in every worker; api.request_log writes the one line per request.
+        log_config=logging_config(settings.resolved_log_format),
+        access_log=False,
         proxy_headers=True,
     )
 

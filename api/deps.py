@@ -74,7 +74,7 @@ async def optional_user_id(
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Authorization header must be 'Bearer <token>'")
     try:
-        return await services.verifier.user_id(token.strip())
+        user_id = await services.verifier.user_id(token.strip())
     except AuthError as error:
         raise unauthorized(str(error)) from None
     except JwksUnavailable:
@@ -83,6 +83,8 @@ async def optional_user_id(
             detail="The signing keys cannot be fetched right now; retry shortly.",
             headers={"Retry-After": "5"},
         ) from None
+    request.state.user_id = user_id  # for the request log (api/request_log.py): never the token
+    return user_id
 
 
 async def current_user_id(user_id: Annotated[str | None, Depends(optional_user_id)]) -> str:

@@ -5,22 +5,26 @@ from __future__ import annotations
 from strawberry.fastapi import GraphQLRouter
 
 from api.deps import OptionalUserId, SessionDep
+from api.explorer import ExplorerRouter
 from api.settings import Settings
 from schema.app import build_schema
 from schema.context import Context
+from schema.metrics import OperationObserver
 
 
 async def graphql_context(session: SessionDep, user_id: OptionalUserId) -> Context:
     return Context(session=session, user_id=user_id)
 
 
-def graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
+def graphql_router(
+    settings: Settings, *, observe_operation: OperationObserver | None = None
+) -> GraphQLRouter[Context, None]:
     schema = build_schema(
         mask_unexpected_errors=settings.is_production,
         introspection=settings.graphql_introspection_enabled,
+        observe_operation=observe_operation,
     )
-    return GraphQLRouter(
-        schema,
-        context_getter=graphql_context,
-        graphql_ide="graphiql" if settings.graphiql_enabled else None,
-    )
+    if settings.graphiql_enabled:
+        # GraphiQL with its assets served from here (api/explorer.py), not from a CDN.
+        return ExplorerRouter(schema, context_getter=graphql_context)
+    return GraphQLRouter(schema, context_getter=graphql_context, graphql_ide=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 
@@ -36,6 +37,7 @@ class JwksCache:
         self.max_age_seconds = max_age_seconds
         self.min_refresh_seconds = min_refresh_seconds
         self.fetch_count = 0
+        self.fetch_outcomes: collections.Counter[str] = collections.Counter()  # "ok", "error"
         self._client = client or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str | None, PyJWK] = {}
         self._fetched_at: float | None = None
@@ -85,7 +87,9 @@ class JwksCache:
                 return
             try:
                 self._keys = await self._fetch()
+                self.fetch_outcomes["ok"] += 1
             except (httpx.HTTPError, ValueError, PyJWKSetError) as error:
+                self.fetch_outcomes["error"] += 1
                 log.warning("JWKS fetch from %s failed: %s", self.url, error)
                 if not self._keys:
                     raise JwksUnavailable(str(error)) from error

@@ -18,6 +18,11 @@ class Environment(enum.StrEnum):
     PRODUCTION = "production"
 
 
+class LogFormat(enum.StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class Settings(BaseSettings):
     """Every setting, with its default; the README lists them too."""
 
@@ -42,6 +47,11 @@ class Settings(BaseSettings):
     graphiql: bool | None = None
     graphql_introspection: bool | None = None
 
+    log_format: LogFormat | None = None
+    metrics: bool = True
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -57,6 +67,8 @@ class Settings(BaseSettings):
         "jwks_url",
         "jwt_issuer",
         "jwt_audience",
+        "log_format",
+        "metrics_port",
         mode="before",
     )
     @classmethod
@@ -98,3 +110,10 @@ class Settings(BaseSettings):
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return not self.is_production
+
+    @property
+    def resolved_log_format(self) -> LogFormat:
+        """LOG_FORMAT, else JSON lines in production and readable text in development."""
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.JSON if self.is_production else LogFormat.TEXT

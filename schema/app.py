@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
+from schema.metrics import OperationMetrics, OperationNames, OperationObserver
 from schema.resolvers import Mutation, Query
 
 MAX_DEPTH = 8
@@ -57,12 +58,26 @@ class TaskSchema(Schema):
         """ErrorCodes logs unexpected errors; client mistakes are not server errors."""
 
 
-def build_schema(*, mask_unexpected_errors: bool = True, introspection: bool = True) -> Schema:
-    """The schema; production masks unexpected errors and may hide introspection."""
+def build_schema(
+    *,
+    mask_unexpected_errors: bool = True,
+    introspection: bool = True,
+    observe_operation: OperationObserver | None = None,
+) -> Schema:
+    """The schema; production masks unexpected errors and may hide introspection.
+
+    `observe_operation(name, outcome)` hears of every operation once it is over.
+    """
+    counting = []
+    if observe_operation is not None:
+        names = OperationNames()
+        # First in the list, so that it reads the result after ErrorCodes gave it its codes.
+        counting = [lambda: OperationMetrics(observe_operation, names)]
     return TaskSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
+            *counting,
             *([] if introspection else [DisableIntrospection]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: _ParserCache(maxsize=CACHE_SIZE),
