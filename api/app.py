@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, health, rest
 from api.auth import ClaimRules, TokenVerifier
+from api.body_limit import BodyLimit
 from api.caching import PrivateAnswers
 from api.deps import Services
 from api.graphql import graphql_router
@@ -23,6 +25,19 @@ from db.session import create_engine, create_sessionmaker
 from db.urls import parse_database_url
 
 log = logging.getLogger(__name__)
+
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def tune_garbage_collector() -> None:
+    """Keep the start-up objects out of every collection and collect young objects less often.
+
+    Each request allocates thousands of short-lived objects; with the default threshold the
+    collector runs several times per request (measured: about 1 ms of 5 per list request).
+    """
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def build_services(settings: Settings) -> Services:
@@ -60,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tune_garbage_collector()
         async with metrics_server(metrics, settings):
             yield
         if services.jwks is not None:
@@ -73,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    # Added first, so innermost: a 413 still gets CORS headers and a log line.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
 from api.jwks import JwksCache, UnknownSigningKey
+from api.verified_tokens import VerifiedTokens
 
 MAX_TOKEN_BYTES = 8192
 MAX_USER_ID_LENGTH = 255
@@ -43,11 +45,17 @@ class TokenVerifier:
         self.secret_rules = secret_rules
         self.jwks_rules = jwks_rules
         self.leeway_seconds = leeway_seconds
+        self._verified = VerifiedTokens()
 
     async def user_id(self, token: str) -> str:
         """The verified `sub` of `token`, or AuthError."""
         if len(token) > MAX_TOKEN_BYTES:
             raise AuthError("Token is too large")
+        remembered = self._verified.get(token, time.time(), self.leeway_seconds)
+        if remembered is not None:
+            if remembered.kid is None or (self.jwks and self.jwks.has_key(remembered.kid)):
+                return remembered.subject
+            self._verified.forget(token)  # its signing key was rotated out
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:  # DecodeError, and a non-string `kid` or bad `crit`
@@ -66,6 +74,8 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject or len(subject) > MAX_USER_ID_LENGTH:
             raise AuthError("Token 'sub' claim is not a user id")
+        kid = header.get("kid") if algorithm in ASYMMETRIC_ALGORITHMS else None
+        self._verified.remember(token, subject, claims, kid if isinstance(kid, str) else "")
         return subject
 
     async def _jwk(self, header: dict[str, Any], algorithm: str) -> Any:

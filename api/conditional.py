@@ -41,7 +41,7 @@ def _tags(header: str) -> list[str]:
 _VERSION_TAG = re.compile(r'"([0-9]{1,19})"')
 
 
-def expected_versions(
+async def expected_versions(
     if_match: Annotated[
         str | None,
         Header(

@@ -29,7 +29,7 @@ class Services:
     jwks: JwksCache | None
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 

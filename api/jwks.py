@@ -56,6 +56,10 @@ class JwksCache:
             raise UnknownSigningKey(kid)
         return key
 
+    def has_key(self, kid: str) -> bool:
+        """Whether the key set as last fetched still holds `kid` (no fetch)."""
+        return self._lookup(kid or None) is not None
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import dialects, revisions, tasks
+from db import dialects, tasks
 from db.errors import IdempotencyKeyReused, TaskNotFound
 from db.inputs import TaskCreate
 from db.models import IdempotencyKey, Task
+from db.session import begin_transaction
 
 KEY_LIFETIME = timedelta(hours=24)
 # Each keyed create forgets its owner's expired keys; about one in this many also sweeps
@@ -31,6 +32,7 @@ async def create_task_once(
     """
     request_hash = _fingerprint(data)
     now = datetime.now(UTC)
+    await begin_transaction(session)
     await _forget_expired(session, owner_id, now)
     task = tasks.new_task(owner_id, data)
     session.add(task)
@@ -46,7 +48,6 @@ async def create_task_once(
     if claimed.scalar() is None:
         await session.rollback()
         return await _replay(session, owner_id, key, request_hash), True
-    await revisions.bump(session, owner_id)
     await session.commit()
     return task, False
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from db.urls import DatabaseTarget
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# A pooled connection idle longer than this is pinged before use (a serverless database may have
+# closed it); busy connections are not, which saves a round trip per request.
+PING_AFTER_IDLE_SECONDS = 10
+# For the few operations that need several statements in one transaction (db.idempotency).
+TRANSACTION_ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
 
 
 def create_engine(
@@ -27,6 +34,7 @@ def create_engine(
         engine = create_async_engine(
             target.url,
             echo=echo,
+            isolation_level="AUTOCOMMIT",
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
@@ -39,20 +47,52 @@ def create_engine(
         # prepared statements must be unique and must not be cached across transactions.
         connect_args["prepared_statement_name_func"] = lambda: f"__asyncpg_{uuid4()}__"
         connect_args["statement_cache_size"] = 0
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
+        # Every read and write is one statement, so each runs in its own implicit transaction
+        # (no BEGIN/COMMIT round trips). Behind PgBouncer a statement's parse and execute must
+        # share a transaction to reach the same server connection, so there it is explicit.
+        isolation_level="READ COMMITTED" if target.behind_pgbouncer else "AUTOCOMMIT",
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         # Serverless PostgreSQL closes idle connections; recycle before it does.
         pool_recycle=300,
         connect_args=connect_args,
     )
+    _ping_idle_connections(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def begin_transaction(session: AsyncSession) -> None:
+    """Make the session's next statements one transaction (sessions default to autocommit)."""
+    if session.in_transaction():
+        await session.commit()
+    isolation = TRANSACTION_ISOLATION[session.get_bind().dialect.name]
+    await session.connection(execution_options={"isolation_level": isolation})
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    pool_events = engine.sync_engine
+
+    @event.listens_for(pool_events, "checkin")
+    def _idle_from(_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(pool_events, "checkout")
+    def _ping_if_idle(connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(connection)
+        except Exception as error:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError(str(error)) from error
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import revisions
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
 from db.models import Task
@@ -47,7 +46,6 @@ async def create_task(session: AsyncSession, owner_id: str, data: TaskCreate) ->
     """A new task for the owner, committed."""
     task = new_task(owner_id, data)
     session.add(task)
-    await revisions.bump(session, owner_id)
     await session.commit()
     return task
 
@@ -88,8 +86,6 @@ async def _write(
         .execution_options(synchronize_session=False, populate_existing=True)
     )
     task = (await session.execute(statement)).scalar()
-    if task is not None:
-        await revisions.bump(session, owner_id)
     await session.commit()
     return task
 
@@ -162,6 +158,5 @@ async def delete_task(
     if deleted is None:
         await _unchanged(session, owner_id, task_id, expected)  # not found, or a conflict
         raise TaskNotFound(task_id)
-    await revisions.bump(session, owner_id)
     await session.commit()
     return deleted
