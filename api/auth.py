@@ -74,8 +74,9 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject or len(subject) > MAX_USER_ID_LENGTH:
             raise AuthError("Token 'sub' claim is not a user id")
-        kid = header.get("kid") if algorithm in ASYMMETRIC_ALGORITHMS else None
-        self._verified.remember(token, subject, claims, kid if isinstance(kid, str) else "")
+        # JWKS-signed tokens are remembered with their key ("" when the header names none).
+        kid = (header.get("kid") or "") if algorithm in ASYMMETRIC_ALGORITHMS else None
+        self._verified.remember(token, subject, claims, kid)
         return subject
 
     async def _jwk(self, header: dict[str, Any], algorithm: str) -> Any:

@@ -19,9 +19,9 @@ from api.conditional import (
 )
 from api.deps import PathUserId, SessionDep
 from api.rest_models import ErrorDetail, TaskCompletion, TaskDeleted, TaskListParams, TaskPublic
-from db import idempotency, listing, revisions, tasks
+from api.task_json import task_answer, tasks_answer
+from db import idempotency, listing, tasks
 from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate, TaskUpdate
-from db.models import Task
 
 TaskId = Annotated[int, Path(description="The task's id; another user's task is not found.")]
 ListParams = Annotated[TaskListParams, Query()]
@@ -64,11 +64,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _task_answer(response: Response, task: Task) -> TaskPublic:
-    response.headers["ETag"] = task_etag(task.version)
-    return TaskPublic.model_validate(task)
-
-
 router = APIRouter(
     prefix="/api/{user_id}/tasks",
     tags=["tasks"],
@@ -80,6 +75,7 @@ router = APIRouter(
 
 @router.get(
     "",
+    response_model=list[TaskPublic],
     summary="List tasks",
     response_description="A page of tasks, a bare array",
     responses={
@@ -102,23 +98,20 @@ async def read_tasks(
     session: SessionDep,
     owner_id: PathUserId,
     params: ListParams,
-    response: Response,
     if_none_match: IfNoneMatch = None,
-) -> list[TaskPublic]:
+) -> Response:
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
     # The revision is read before the list, so the body is never older than its ETag.
-    revision = await revisions.current(session, owner_id)
+    revision, total = await listing.revision_and_count(session, owner_id, params.query)
     etag = list_etag(owner_id, revision, params.query, params.limit, params.offset)
     check_not_modified(if_none_match, etag)
-    response.headers["ETag"] = etag
-    total = await listing.count_tasks(session, owner_id, params.query)
-    response.headers["X-Total-Count"] = str(total)
     found = await listing.list_offset(session, owner_id, params.query, params.limit, params.offset)
-    return [TaskPublic.model_validate(task) for task in found]
+    return tasks_answer(found, {"ETag": etag, "X-Total-Count": str(total)})
 
 
 @router.post(
     "",
+    response_model=TaskPublic,
     summary="Create a task",
     status_code=status.HTTP_201_CREATED,
     response_description="The created task (the first one, when a retry replays a key)",
@@ -131,20 +124,20 @@ async def create_task(
     session: SessionDep,
     owner_id: PathUserId,
     data: TaskCreate,
-    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> TaskPublic:
+) -> Response:
     """A new task, not completed; unknown fields in the body are ignored."""
     if idempotency_key is None:
-        return _task_answer(response, await tasks.create_task(session, owner_id, data))
+        task = await tasks.create_task(session, owner_id, data)
+        return task_answer(task, status_code=status.HTTP_201_CREATED)
     task, replayed = await idempotency.create_task_once(session, owner_id, data, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return _task_answer(response, task)
+    replay = {"Idempotent-Replayed": "true"} if replayed else {}
+    return task_answer(task, status_code=status.HTTP_201_CREATED, **replay)
 
 
 @router.get(
     "/{task_id}",
+    response_model=TaskPublic,
     summary="Get a task",
     response_description="The task",
     responses={**NOT_FOUND, **NOT_MODIFIED, 200: {"headers": ETAG_HEADER}},
@@ -153,17 +146,17 @@ async def read_task(
     session: SessionDep,
     owner_id: PathUserId,
     task_id: TaskId,
-    response: Response,
     if_none_match: IfNoneMatch = None,
-) -> TaskPublic:
+) -> Response:
     """One of your tasks."""
     task = await tasks.get_task(session, owner_id, task_id)
     check_not_modified(if_none_match, task_etag(task.version))
-    return _task_answer(response, task)
+    return task_answer(task)
 
 
 @router.put(
     "/{task_id}",
+    response_model=TaskPublic,
     name="update_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
@@ -171,6 +164,7 @@ async def read_task(
 )
 @router.patch(
     "/{task_id}",
+    response_model=TaskPublic,
     name="patch_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
@@ -181,15 +175,13 @@ async def update_task(
     owner_id: PathUserId,
     task_id: TaskId,
     patch: TaskUpdate,
-    response: Response,
     expected: ExpectedVersions,
-) -> TaskPublic:
+) -> Response:
     """Change only the fields sent (PUT too: clients send only what changed).
 
     `null` clears `description` or `due_date`; for the other fields it is refused.
     """
-    task = await tasks.update_task(session, owner_id, task_id, patch, expected)
-    return _task_answer(response, task)
+    return task_answer(await tasks.update_task(session, owner_id, task_id, patch, expected))
 
 
 @router.delete(
@@ -208,6 +200,7 @@ async def delete_task(
 
 @router.patch(
     "/{task_id}/complete",
+    response_model=TaskPublic,
     name="complete_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
@@ -215,6 +208,7 @@ async def delete_task(
 )
 @router.patch(
     "/{task_id}/toggle",
+    response_model=TaskPublic,
     name="toggle_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
@@ -224,11 +218,9 @@ async def complete_task(
     session: SessionDep,
     owner_id: PathUserId,
     task_id: TaskId,
-    response: Response,
     expected: ExpectedVersions,
     body: Completion = None,
-) -> TaskPublic:
+) -> Response:
     """No body, an empty body or `{}` flips `completed`; `{"completed": bool}` sets it."""
     completed = body.completed if body is not None else None
-    task = await tasks.toggle_task(session, owner_id, task_id, completed, expected)
-    return _task_answer(response, task)
+    return task_answer(await tasks.toggle_task(session, owner_id, task_id, completed, expected))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +31,21 @@ NAMING_CONVENTION = {
 
 # SQLite has no 64-bit autoincrement type named BIGINT; INTEGER PRIMARY KEY is its rowid.
 TaskId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class TaskRow(Protocol):
+    """A Task, or a row selected with Task's columns (lists skip building ORM objects)."""
+
+    id: int
+    user_id: str
+    title: str
+    description: str | None
+    completed: bool
+    priority: str
+    due_date: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
 
 
 class Priority(enum.StrEnum):

@@ -23,7 +23,7 @@ class Task:
     version: int = strawberry.field(description="Goes up by one on every write.")
 
     @classmethod
-    def from_model(cls, task: models.Task) -> Task:
+    def from_model(cls, task: models.TaskRow) -> Task:
         return cls(
             id=strawberry.ID(str(task.id)),
             title=task.title,

@@ -57,3 +57,19 @@ def test_not_yet_valid_tokens_are_not_served_early() -> None:
     now = time.time()
     tokens.remember("t", "alice", {"exp": now + 60, "nbf": now + 30}, None)
     assert tokens.get("t", now, 10) is None
+
+
+async def test_a_remembered_token_is_not_verified_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier(secret=TEST_SECRET, jwks=None)
+    token = _token()
+    assert await verifier.user_id(token) == "alice"
+    calls: list[str] = []
+    original = jwt.decode
+
+    def counting_decode(*args: object, **kwargs: object) -> object:
+        calls.append("decode")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    assert await verifier.user_id(token) == "alice"
+    assert calls == []
