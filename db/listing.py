@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import pagination
-from db.inputs import StatusFilter, TaskQuery
+from db.inputs import SortDirection, SortField, StatusFilter, TaskQuery
 from db.models import Task, TaskListRevision, TaskRow
 
 
@@ -28,29 +29,86 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filters(owner_id: str, query: TaskQuery) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Task.user_id == owner_id]
-    if query.status is StatusFilter.PENDING:
-        conditions.append(Task.completed.is_(False))
-    elif query.status is StatusFilter.COMPLETED:
-        conditions.append(Task.completed.is_(True))
+@dataclass(frozen=True)
+class _Shape:
+    """What makes two list statements differ in SQL (not in their parameter values)."""
+
+    status: StatusFilter
+    by_priority: bool
+    by_search: bool
+    sort: SortField
+    direction: SortDirection
+
+    @classmethod
+    def of(cls, query: TaskQuery) -> _Shape:
+        return cls(
+            query.status,
+            query.priority is not None,
+            bool(query.search),
+            query.sort,
+            query.direction,
+        )
+
+
+def _parameters(owner_id: str, query: TaskQuery, **extra: int) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"owner_id": owner_id, **extra}
     if query.priority is not None:
-        conditions.append(Task.priority == query.priority.value)
+        parameters["priority"] = query.priority.value
     if query.search:
-        pattern = f"%{_escape_like(query.search)}%"
+        parameters["pattern"] = f"%{_escape_like(query.search)}%"
+    return parameters
+
+
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
+    """Every list statement's conditions; the owner's is always the first."""
+    conditions: list[ColumnElement[bool]] = [Task.user_id == bindparam("owner_id")]
+    if shape.status is StatusFilter.PENDING:
+        conditions.append(Task.completed.is_(False))
+    elif shape.status is StatusFilter.COMPLETED:
+        conditions.append(Task.completed.is_(True))
+    if shape.by_priority:
+        conditions.append(Task.priority == bindparam("priority"))
+    if shape.by_search:
+        pattern: BindParameter[str] = bindparam("pattern")
         conditions.append(
             or_(
-                Task.title.ilike(pattern, escape="\\"),
-                Task.description.ilike(pattern, escape="\\"),
+                Task.title.ilike(pattern, escape="\\"), Task.description.ilike(pattern, escape="\\")
             )
         )
     return conditions
 
 
+# Statements are built once per shape and reused with new parameters: building and
+# fingerprinting a statement costs more than PostgreSQL takes to run it.
+@lru_cache(maxsize=128)
+def _count_statement(shape: _Shape) -> Select[Any]:
+    return select(func.count()).select_from(Task).where(*_filters(shape))
+
+
+@lru_cache(maxsize=128)
+def _revision_and_count_statement(shape: _Shape) -> Select[Any]:
+    revision = select(TaskListRevision.revision).where(
+        TaskListRevision.user_id == bindparam("owner_id")
+    )
+    return select(revision.scalar_subquery(), _count_statement(shape).scalar_subquery())
+
+
+@lru_cache(maxsize=128)
+def _offset_statement(shape: _Shape) -> Select[Any]:
+    return (
+        select(*Task.__table__.columns)
+        .where(*_filters(shape))
+        .order_by(*pagination.order_by(shape.sort, shape.direction))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
 async def count_tasks(session: AsyncSession, owner_id: str, query: TaskQuery) -> int:
     """How many of the owner's tasks match the query's filters."""
-    statement = select(func.count()).select_from(Task).where(*_filters(owner_id, query))
-    return (await session.execute(statement)).scalar_one()
+    statement = _count_statement(_Shape.of(query))
+    count: int = (await session.execute(statement, _parameters(owner_id, query))).scalar_one()
+    return count
 
 
 async def list_page(
@@ -58,7 +116,7 @@ async def list_page(
 ) -> TaskPage:
     """The owner's tasks after the cursor `after`, at most `first` of them."""
     keys = pagination.sort_keys(query.sort)
-    conditions = _filters(owner_id, query)
+    conditions = _filters(_Shape.of(query))
     if after is not None:
         values = pagination.decode_cursor(after, query.sort, query.direction)
         conditions.append(pagination.after(query.sort, query.direction, values))
@@ -69,7 +127,7 @@ async def list_page(
         .order_by(*pagination.order_by(query.sort, query.direction))
         .limit(first + 1)
     )
-    rows = (await session.execute(statement)).all()
+    rows = (await session.execute(statement, _parameters(owner_id, query))).all()
     page = rows[:first]
     width = len(columns)
     return TaskPage(
@@ -90,21 +148,16 @@ async def list_offset(
     Plain rows (attributes named like Task's): building ORM objects for a page that is only
     serialized costs more than the query.
     """
-    statement = (
-        select(*Task.__table__.columns)
-        .where(*_filters(owner_id, query))
-        .order_by(*pagination.order_by(query.sort, query.direction))
-        .limit(limit)
-        .offset(offset)
-    )
-    return (await session.execute(statement)).all()
+    parameters = _parameters(owner_id, query, limit=limit, offset=offset)
+    result = await session.execute(_offset_statement(_Shape.of(query)), parameters)
+    rows: Sequence[Row[Any]] = result.all()
+    return rows
 
 
 async def revision_and_count(
     session: AsyncSession, owner_id: str, query: TaskQuery
 ) -> tuple[int, int]:
     """The owner's list revision and how many tasks match `query`, in one round trip."""
-    revision = select(TaskListRevision.revision).where(TaskListRevision.user_id == owner_id)
-    count = select(func.count()).select_from(Task).where(*_filters(owner_id, query))
-    row = (await session.execute(select(revision.scalar_subquery(), count.scalar_subquery()))).one()
+    statement = _revision_and_count_statement(_Shape.of(query))
+    row = (await session.execute(statement, _parameters(owner_id, query))).one()
     return row[0] or 0, row[1]
