@@ -43,7 +43,8 @@ def tune_garbage_collector() -> None:
 def build_services(settings: Settings) -> Services:
     """Engine, session factory and token verifier; nothing connects until first use."""
     target = parse_database_url(settings.database_url, pgbouncer=settings.database_pgbouncer)
-    engine = create_engine(target, pool_size=settings.database_pool_size)
+    rls = settings.database_row_level_security and not target.is_sqlite
+    engine = create_engine(target, pool_size=settings.database_pool_size, row_level_security=rls)
     jwks = None
     if settings.resolved_jwks_url:
         jwks = JwksCache(
@@ -61,7 +62,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        sessionmaker=create_sessionmaker(engine, row_level_security=rls),
         verifier=verifier,
         jwks=jwks,
     )

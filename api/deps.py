@@ -37,14 +37,6 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    async with services.sessionmaker() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
 def unauthorized(reason: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
@@ -118,3 +110,14 @@ async def path_user_id(
 
 
 PathUserId = Annotated[str, Depends(path_user_id)]
+
+
+async def get_session(
+    services: ServicesDep, user_id: Annotated[str | None, Depends(optional_user_id)]
+) -> AsyncIterator[AsyncSession]:
+    """A session for this request; with row level security, scoped to its verified user."""
+    async with services.sessionmaker(info={"owner_id": user_id}) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

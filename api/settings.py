@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     database_pool_size: int = Field(default=10, ge=1, le=100)
     database_pgbouncer: bool | None = None
+    database_row_level_security: bool = False
 
     better_auth_secret: SecretStr | None = None
     better_auth_url: str | None = None
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     graphiql: bool | None = None
     graphql_introspection: bool | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
 
     log_format: LogFormat | None = None
     metrics: bool = True

@@ -6,7 +6,7 @@ import time
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.urls import DatabaseTarget
@@ -22,12 +23,18 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # A pooled connection idle longer than this is pinged before use (a serverless database may have
 # closed it); busy connections are not, which saves a round trip per request.
 PING_AFTER_IDLE_SECONDS = 10
+# Local to the transaction: safe through PgBouncer in transaction mode.
+SET_OWNER = text("SELECT set_config('app.user_id', :owner_id, true)")
 # For the few operations that need several statements in one transaction (db.idempotency).
 TRANSACTION_ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
 
 
 def create_engine(
-    target: DatabaseTarget, *, pool_size: int = 10, echo: bool = False
+    target: DatabaseTarget,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    row_level_security: bool = False,
 ) -> AsyncEngine:
     """An async engine with sane pooling for the target's backend."""
     if target.is_sqlite:
@@ -53,7 +60,10 @@ def create_engine(
         # Every read and write is one statement, so each runs in its own implicit transaction
         # (no BEGIN/COMMIT round trips). Behind PgBouncer a statement's parse and execute must
         # share a transaction to reach the same server connection, so there it is explicit.
-        isolation_level="READ COMMITTED" if target.behind_pgbouncer else "AUTOCOMMIT",
+        # Row level security keys on a per-transaction setting: it needs transactions too.
+        isolation_level=(
+            "READ COMMITTED" if target.behind_pgbouncer or row_level_security else "AUTOCOMMIT"
+        ),
         pool_size=pool_size,
         max_overflow=pool_size,
         # Serverless PostgreSQL closes idle connections; recycle before it does.
@@ -64,8 +74,26 @@ def create_engine(
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, row_level_security: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions; with row level security each transaction first names its owner."""
+    session_class = OwnerScopedSession if row_level_security else Session
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
+
+
+class OwnerScopedSession(Session):
+    """A session whose transactions set `app.user_id` (see the row level security migration).
+
+    The owner comes from `session.info["owner_id"]`; without one the setting is empty, and
+    PostgreSQL's policy shows no task at all.
+    """
+
+
+@event.listens_for(OwnerScopedSession, "after_begin")
+def _name_the_owner(session: Session, _transaction: Any, connection: Connection) -> None:
+    owner_id = session.info.get("owner_id") or ""
+    connection.execute(SET_OWNER, {"owner_id": owner_id})
 
 
 async def begin_transaction(session: AsyncSession) -> None:
