@@ -41,15 +41,21 @@ class GraphQL:
 TASK_FIELDS = "id title description completed priority dueDate createdAt updatedAt version"
 CREATE = f"mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ {TASK_FIELDS} }} }}"
 GET = f"query($id: ID!) {{ task(id: $id) {{ {TASK_FIELDS} }} }}"
+# The writes take an optional $expectedVersion (left out: any version will do).
 UPDATE = (
-    f"mutation($id: ID!, $input: UpdateTaskInput!) "
-    f"{{ updateTask(id: $id, input: $input) {{ {TASK_FIELDS} }} }}"
+    f"mutation($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) "
+    f"{{ updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) "
+    f"{{ {TASK_FIELDS} }} }}"
 )
 TOGGLE = (
-    f"mutation($id: ID!, $completed: Boolean) "
-    f"{{ toggleTask(id: $id, completed: $completed) {{ {TASK_FIELDS} }} }}"
+    f"mutation($id: ID!, $completed: Boolean, $expectedVersion: Int) "
+    f"{{ toggleTask(id: $id, completed: $completed, expectedVersion: $expectedVersion) "
+    f"{{ {TASK_FIELDS} }} }}"
 )
-DELETE = "mutation($id: ID!) { deleteTask(id: $id) }"
+DELETE = (
+    "mutation($id: ID!, $expectedVersion: Int) "
+    "{ deleteTask(id: $id, expectedVersion: $expectedVersion) }"
+)
 LIST = f"""
 query($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) {{
   tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {{

@@ -26,6 +26,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from fastapi import FastAPI
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from api.app import build_services, create_app
@@ -213,9 +214,10 @@ def unused_port_url() -> str:
 
 
 @asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app over ASGI, inside its own lifespan (which closes the engine and JWKS client)."""
-    app = create_app(settings)
+async def app_client(settings: Settings | FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app (given, or made from settings) over ASGI, inside its own lifespan (which closes
+    the engine and JWKS client)."""
+    app = settings if isinstance(settings, FastAPI) else create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -23,8 +24,8 @@ TASK_KEYS = {
 
 
 def tasks_url(user_id: str, *parts: object) -> str:
-    """`/api/{user_id}/tasks` followed by `parts`, as a client builds it."""
-    return "/".join([f"/api/{user_id}/tasks", *(str(part) for part in parts)])
+    """`/api/{user_id}/tasks` followed by `parts`, as a client builds it (the id URL-encoded)."""
+    return "/".join([f"/api/{quote(user_id, safe='')}/tasks", *(str(part) for part in parts)])
 
 
 async def create(http: httpx.AsyncClient, user_id: str, /, **fields: Any) -> dict[str, Any]:

@@ -8,22 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphql_client import CREATE, GET, TASK_FIELDS, GraphQL
-
-UPDATE = (
-    f"mutation($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) "
-    f"{{ updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) "
-    f"{{ {TASK_FIELDS} }} }}"
-)
-TOGGLE = (
-    f"mutation($id: ID!, $completed: Boolean, $expectedVersion: Int) "
-    f"{{ toggleTask(id: $id, completed: $completed, expectedVersion: $expectedVersion) "
-    f"{{ {TASK_FIELDS} }} }}"
-)
-DELETE = (
-    "mutation($id: ID!, $expectedVersion: Int) "
-    "{ deleteTask(id: $id, expectedVersion: $expectedVersion) }"
-)
+from tests.graphql_client import CREATE, DELETE, GET, TOGGLE, UPDATE, GraphQL
 
 # Each conditional mutation as (name, document, variables besides id and expectedVersion).
 MUTATIONS: list[tuple[str, str, dict[str, Any]]] = [
