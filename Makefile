@@ -12,7 +12,7 @@ TYPED_CLIENT_STAMP := $(TYPED_CLIENT)/node_modules/.installed
 # The browser test drives Debian's Chromium (never a downloaded one).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint format schema chromium typed-client
+.PHONY: install run test test-pgbouncer lint format schema chromium typed-client
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ run: $(STAMP) $(GRAPHIQL_STAMP)
 
 test: install lint chromium
 	$(BIN)/pytest
+
+# The PostgreSQL half of the suite again, with the app behind PgBouncer in transaction mode
+# (Neon's pooled endpoint), started and stopped by tests/pgbouncer.py; needs Debian's pgbouncer.
+test-pgbouncer: install
+	$(BIN)/python -m tests.pgbouncer -k "postgresql or test_pgbouncer"
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import SQLAlchemyError
 
 from api import errors, health, rest
 from api.auth import ClaimRules, TokenVerifier
@@ -19,8 +20,9 @@ from api.graphql import graphql_router
 from api.jwks import JwksCache
 from api.metrics import METRICS_PATH, Metrics, metrics_server
 from api.request_log import REQUEST_ID_HEADER, RequestLog
-from api.secrets import signing_secret
+from api.secrets import ConfigurationError, signing_secret
 from api.settings import Settings
+from db.roles import subject_to_row_level_security
 from db.session import create_engine, create_sessionmaker
 from db.urls import parse_database_url
 
@@ -38,6 +40,26 @@ def tune_garbage_collector() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
+async def check_row_level_security(services: Services) -> None:
+    """Refuse to start where the tasks policy applies but no transaction would name its user.
+
+    Such a role sees no task and may create none: a clear start-up error beats a service that
+    answers empty lists. A database that cannot be reached yet is not a reason to refuse.
+    """
+    if services.settings.database_row_level_security:
+        return
+    try:
+        applies = await subject_to_row_level_security(services.engine)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("Could not check the database role's row level security: %s", error)
+        return
+    if applies:
+        raise ConfigurationError(
+            "The database role is subject to the tasks table's row level security: set "
+            "DATABASE_ROW_LEVEL_SECURITY=true (or connect as a role that bypasses it)."
+        )
 
 
 def build_services(settings: Settings) -> Services:
@@ -76,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await check_row_level_security(services)
         tune_garbage_collector()
         async with metrics_server(metrics, settings):
             yield

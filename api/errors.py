@@ -8,15 +8,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.conditional import NotModified, task_etag
 from api.rest_models import TaskPublic
+from db.availability import is_unavailable
 from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 
 log = logging.getLogger(__name__)
+
+# Seconds a client should wait before retrying when the database is unavailable.
+RETRY_AFTER = "5"
 
 
 async def _request_invalid(_: Request, error: Exception) -> Response:
@@ -40,6 +48,43 @@ def _json(content: Any) -> bytes:
 
 def _without_input(item: Any) -> dict[str, Any]:
     return {"type": item["type"], "loc": list(item["loc"]), "msg": item["msg"]}
+
+
+# FastAPI's answer when a JSON body cannot be decoded at all (not UTF-8, nested past the recursion
+# limit), as opposed to one that decodes to bad JSON (its own 422 `json_invalid`).
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """FastAPI's own answer, with two corrections.
+
+    An undecodable body is a 422 like any malformed JSON: the 400 FastAPI gives it is in no
+    route's documented answers. A 405 lists every method of the path in `Allow`, not only
+    those of the first route that matched it (FastAPI makes one route per method).
+    """
+    assert isinstance(error, HTTPException)
+    if error.status_code == status.HTTP_400_BAD_REQUEST and error.detail == _UNREADABLE_BODY:
+        detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}]
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        error.headers = {**(error.headers or {}), "Allow": _allowed_methods(request)}
+    return await http_exception_handler(request, error)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods some route answers at this path (asked of the routes, nested routers too)."""
+    allowed = (
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    )
+    return ", ".join(allowed)
 
 
 async def _not_found(_: Request, error: Exception) -> JSONResponse:
@@ -74,20 +119,25 @@ async def _key_reused(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(_: Request, error: Exception) -> JSONResponse:
+    if not is_unavailable(error):
+        raise error  # a bug, not an outage: the 500 it was
     log.warning("Database unavailable: %s", error)
     return JSONResponse(
         {"detail": "The database is unavailable; retry shortly."},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": RETRY_AFTER},
     )
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(TaskNotFound, _not_found)
     app.add_exception_handler(InvalidInput, _invalid)
     app.add_exception_handler(NotModified, _not_modified)
     app.add_exception_handler(VersionConflict, _version_conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    for error in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+    # Handlers are found by the exception's class: DBAPIError covers OperationalError and
+    # InterfaceError; OSError covers refused, reset and unresolvable connections.
+    for error in (DBAPIError, PoolTimeout, OSError, TimeoutError):
         app.add_exception_handler(error, _database_unavailable)

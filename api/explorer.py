@@ -18,9 +18,9 @@ from string import Template
 
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse
-from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
+from api.graphql_router import TaskGraphQLRouter
 from schema.context import Context
 
 HERE = Path(__file__).parent / "graphiql"
@@ -110,7 +110,7 @@ def _page(name: str) -> Template:
     return Template((HERE / name).read_text(encoding="utf-8"))
 
 
-class ExplorerRouter(GraphQLRouter[Context, None]):
+class ExplorerRouter(TaskGraphQLRouter):
     """Strawberry's GraphQL router whose IDE page is ours: local assets under a strict CSP."""
 
     def __init__(

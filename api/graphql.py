@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from strawberry.fastapi import GraphQLRouter
-
 from api.deps import OptionalUserId, SessionDep
 from api.explorer import ExplorerRouter
+from api.graphql_router import TaskGraphQLRouter
 from api.settings import Settings
 from schema.app import build_schema
 from schema.context import Context
@@ -18,7 +17,7 @@ async def graphql_context(session: SessionDep, user_id: OptionalUserId) -> Conte
 
 def graphql_router(
     settings: Settings, *, observe_operation: OperationObserver | None = None
-) -> GraphQLRouter[Context, None]:
+) -> TaskGraphQLRouter:
     schema = build_schema(
         mask_unexpected_errors=settings.is_production,
         introspection=settings.graphql_introspection_enabled,
@@ -27,4 +26,4 @@ def graphql_router(
     if settings.graphiql_enabled:
         # GraphiQL with its assets served from here (api/explorer.py), not from a CDN.
         return ExplorerRouter(schema, context_getter=graphql_context)
-    return GraphQLRouter(schema, context_getter=graphql_context, graphql_ide=None)
+    return TaskGraphQLRouter(schema, context_getter=graphql_context, graphql_ide=None)

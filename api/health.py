@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import ServicesDep
+from api.errors import RETRY_AFTER
 
 READY_TIMEOUT_SECONDS = 3
 
@@ -34,6 +35,6 @@ async def ready(services: ServicesDep) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "detail": f"database: {type(error).__name__}"},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": RETRY_AFTER},
         )
     return JSONResponse({"status": "ready"})

@@ -37,6 +37,7 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
     403: {"model": ErrorDetail, "description": "The path's user_id is not the token's user"},
+    413: {"model": ErrorDetail, "description": "The request body is larger than MAX_BODY_BYTES"},
     503: {"model": ErrorDetail, "description": "The database or the signing keys are unreachable"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {

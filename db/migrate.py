@@ -39,7 +39,8 @@ def upgrade_connection(connection: Connection) -> None:
 
 async def upgrade_async(database_url: str) -> None:
     """`upgrade` for callers already inside an event loop."""
-    engine = create_engine(parse_database_url(database_url), pool_size=1)
+    # Migrations may legitimately run long: no statement timeout.
+    engine = create_engine(parse_database_url(database_url), pool_size=1, command_timeout=None)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(upgrade_connection)

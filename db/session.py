@@ -20,6 +20,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from db.urls import DatabaseTarget
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 10
+# A statement on a server that stopped answering fails (503) instead of hanging the request.
+COMMAND_TIMEOUT_SECONDS = 15
+# Waiting for a pooled connection when all are busy (also a 503).
+POOL_TIMEOUT_SECONDS = 10
 # A pooled connection idle longer than this is pinged before use (a serverless database may have
 # closed it); busy connections are not, which saves a round trip per request.
 PING_AFTER_IDLE_SECONDS = 10
@@ -35,6 +40,7 @@ def create_engine(
     pool_size: int = 10,
     echo: bool = False,
     row_level_security: bool = False,
+    command_timeout: float | None = COMMAND_TIMEOUT_SECONDS,
 ) -> AsyncEngine:
     """An async engine with sane pooling for the target's backend."""
     if target.is_sqlite:
@@ -47,7 +53,11 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     url = target.url
-    connect_args: dict[str, Any] = {**target.connect_args, "timeout": 10}
+    connect_args: dict[str, Any] = {
+        **target.connect_args,
+        "timeout": CONNECT_TIMEOUT_SECONDS,
+        "command_timeout": command_timeout,
+    }
     if target.behind_pgbouncer:
         url = url.update_query_dict({"prepared_statement_cache_size": "0"})
         # PgBouncer in transaction mode hands each transaction any server connection: named
@@ -66,6 +76,7 @@ def create_engine(
         ),
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
         # Serverless PostgreSQL closes idle connections; recycle before it does.
         pool_recycle=300,
         connect_args=connect_args,

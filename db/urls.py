@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
@@ -53,7 +57,40 @@ def parse_database_url(raw: str, *, pgbouncer: bool | None = None) -> DatabaseTa
     if isinstance(sslmode, str):
         if sslmode not in _SSL_MODES:
             raise DatabaseUrlError(f"sslmode={sslmode!r} is not one of {sorted(_SSL_MODES)}")
-        connect_args["ssl"] = sslmode
+        connect_args["ssl"] = _ssl_argument(sslmode, query)
     url = url.difference_update_query([*_LIBPQ_ONLY, "ssl"])
     behind = pgbouncer if pgbouncer is not None else "-pooler" in (url.host or "")
     return DatabaseTarget(url=url, connect_args=connect_args, behind_pgbouncer=behind)
+
+
+def _ssl_argument(mode: str, query: Mapping[str, str | tuple[str, ...]]) -> str | ssl.SSLContext:
+    """asyncpg's `ssl`: the mode, or a context when the URL names certificate files.
+
+    asyncpg reads sslrootcert, sslcert and sslkey only from a DSN, not from the keywords
+    SQLAlchemy passes, so they are applied here with libpq's meaning: a root certificate
+    makes require verify the chain, verify-full checks the host name too, `system` is the
+    system's CA store.
+    """
+    rootcert, cert, key = (_one(query.get(name)) for name in ("sslrootcert", "sslcert", "sslkey"))
+    if mode not in {"require", "verify-ca", "verify-full"} or not (rootcert or cert):
+        return mode
+    if rootcert is None and mode != "require":
+        rootcert = os.environ.get("PGSSLROOTCERT") or str(Path.home() / ".postgresql/root.crt")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = mode == "verify-full"
+    try:
+        if rootcert == "system":
+            context.load_default_certs()
+        elif rootcert:
+            context.load_verify_locations(cafile=rootcert)
+        else:
+            context.verify_mode = ssl.CERT_NONE  # require with a client certificate only
+        if cert:
+            context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as error:
+        raise DatabaseUrlError(f"DATABASE_URL's TLS files cannot be used: {error}") from None
+    return context
+
+
+def _one(value: str | tuple[str, ...] | None) -> str | None:
+    return value[-1] if isinstance(value, tuple) else value

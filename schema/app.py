@@ -25,6 +25,8 @@ from schema.resolvers import Mutation, Query
 MAX_DEPTH = 8
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+# Whitespace and comments are not tokens; this bounds what the caches below may hold.
+MAX_DOCUMENT_CHARS = 65_536
 CACHE_SIZE = 256
 
 # Made once: limiters made per request bring new rule classes each time, and ValidationCache,

@@ -18,10 +18,10 @@ from graphql import (
     visit,
 )
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
+from db.availability import is_unavailable
 from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def _extensions(
             for detail in original.errors()
         ]
         return {"code": "BAD_USER_INPUT", "field": fields[0]["field"], "fields": fields}
-    if isinstance(original, (OperationalError, InterfaceError, OSError, TimeoutError)):
+    if is_unavailable(original):
         return {"code": "SERVICE_UNAVAILABLE"}
     # graphql-core's own errors; a bad variable wraps the GraphQLError that describes it.
     if original is None or isinstance(original, GraphQLError):

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.deps import Services
@@ -29,6 +30,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Set by the PgBouncer run (python -m tests.pgbouncer): the app under test reaches PostgreSQL
+# through PgBouncer, while databases are created and migrated on the direct URL.
+PGBOUNCER_URL = os.environ.get("TEST_PGBOUNCER_URL")
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -47,6 +51,14 @@ async def _create_postgres_database() -> str:
     finally:
         await admin.close()
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def app_database_url(direct_url: str) -> str:
+    """The URL the app under test uses for a database: through PgBouncer in the PgBouncer run."""
+    if PGBOUNCER_URL is None:
+        return direct_url
+    name = make_url(direct_url).database
+    return make_url(PGBOUNCER_URL).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_postgres_database(url: str) -> None:
@@ -70,7 +82,7 @@ async def database_url(
         return
     url = await _create_postgres_database()
     await upgrade_async(url)
-    yield url
+    yield app_database_url(url)
     await _drop_postgres_database(url)
 
 

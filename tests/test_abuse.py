@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.settings import Settings
-from schema.app import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from schema.app import MAX_ALIASES, MAX_DEPTH, MAX_DOCUMENT_CHARS, MAX_TOKENS
 from tests.conftest import auth
 from tests.graphql_client import CREATE, LIST
 from tests.jwks_server import app_client
@@ -119,13 +119,13 @@ DOCUMENTS: dict[str, tuple[Callable[[], str], str, str]] = {
         "GRAPHQL_VALIDATION_FAILED",
         f"300 aliases found. Allowed: {MAX_ALIASES}",
     ),
-    "5000 aliases": (
-        lambda: aliases(5000),
+    "1500 aliases": (
+        lambda: aliases(1500),
         "GRAPHQL_PARSE_FAILED",
         f"more than {MAX_TOKENS} tokens",
     ),
-    "900 kB of fields": (
-        lambda: "{ tasks { " + "totalCount " * 80_000 + "} }",
+    "55 kB of fields": (
+        lambda: "{ tasks { " + "totalCount " * 5_000 + "} }",
         "GRAPHQL_PARSE_FAILED",
         f"more than {MAX_TOKENS} tokens",
     ),
@@ -207,11 +207,6 @@ def deeply_nested_json(levels: int) -> bytes:
     return ("[" * levels + "]" * levels).encode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug reported: /graphql decodes with json.loads; deep nesting is a RecursionError (500)",
-)
 async def test_deeply_nested_json_variables_are_400_on_graphql(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
@@ -318,21 +313,20 @@ async def test_a_huge_document_is_413(app: FastAPI, client: httpx.AsyncClient) -
         assert (response.status_code, response.json()) == (413, TOO_LARGE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    # Comments and whitespace cost no tokens: the document runs, and the parser and validation
-    # caches keep it (about 2.7 MB per distinct 1 MB document, up to 256 of them).
-    reason="bug reported: no size limit on GraphQL documents (schema/app.py)",
-)
+# Comments and whitespace cost no tokens: without a length limit such a document would run, and
+# the parser and validation caches would keep it (about 2.7 MB per distinct 1 MB document).
 @pytest.mark.parametrize("filler", [" ", "# padding\n"], ids=["whitespace", "comments"])
-async def test_a_document_padded_to_just_under_the_body_limit_is_refused(
+async def test_a_document_padded_past_the_length_limit_is_refused(
     app: FastAPI, client: httpx.AsyncClient, filler: str
 ) -> None:
-    padding = filler * ((LIMIT - 2000) // len(filler))
-    with refused_quietly(app, f"a 1 MB document padded with {filler!r}"):
-        response = await post_graphql(client, {"query": "{ tasks { totalCount } }\n" + padding})
-    assert codes(response) == ["GRAPHQL_PARSE_FAILED"]
+    head = "{ tasks { totalCount } }\n"
+    document = (head + filler * (MAX_DOCUMENT_CHARS // len(filler) + 1))[: MAX_DOCUMENT_CHARS + 1]
+    with refused_quietly(app, f"a document padded past the limit with {filler!r}"):
+        response = await post_graphql(client, {"query": document})
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters"
+    }
 
 
 async def test_huge_variables_are_413(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -354,3 +348,11 @@ async def test_over_real_http_an_oversized_upload_gets_its_413(server: str, app:
             assert (response.status_code, response.json()) == (413, TOO_LARGE)
             fits = await send_body(http, "rest", framing, padded(TARGETS["rest"][1], LIMIT))
             assert fits.status_code == 201, fits.text
+
+
+async def test_a_document_at_the_length_limit_runs(client: httpx.AsyncClient) -> None:
+    head = "{ tasks { totalCount } }\n"
+    document = head + " " * (MAX_DOCUMENT_CHARS - len(head))
+    response = await post_graphql(client, {"query": document})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"tasks": {"totalCount": 0}}}

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from api.app import create_app
+from api.secrets import ConfigurationError
 from api.settings import Settings
 from db.models import Task
 from tests.conftest import POSTGRES_ADMIN_URL, auth
@@ -102,3 +103,21 @@ async def test_a_write_for_another_user_is_refused(rls_app: FastAPI) -> None:
     async with sessionmaker(info={"owner_id": "mallory"}) as session:
         with pytest.raises(DBAPIError, match="row-level security"):
             await session.execute(forged)
+
+
+async def test_a_role_under_the_policy_without_the_setting_refuses_to_start(
+    rls_app: FastAPI, database_url: str, make_settings: Callable[..., Settings]
+) -> None:
+    url = database_url.replace("postgres@", f"{ROLE}@", 1)
+    app = create_app(make_settings(database_url=url, database_row_level_security=False))
+    try:
+        with pytest.raises(ConfigurationError, match="DATABASE_ROW_LEVEL_SECURITY=true"):
+            async with app.router.lifespan_context(app):
+                pass
+    finally:
+        await app.state.services.engine.dispose()
+
+
+async def test_a_superuser_starts_without_the_setting(app: FastAPI) -> None:
+    async with app.router.lifespan_context(app):
+        pass

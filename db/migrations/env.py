@@ -30,7 +30,7 @@ async def run_async() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("No database URL: set DATABASE_URL or use `todo-api migrate`")
-    engine = create_engine(parse_database_url(url), pool_size=1)
+    engine = create_engine(parse_database_url(url), pool_size=1, command_timeout=None)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_with)
