@@ -97,3 +97,25 @@ async def _wait_until_healthy(base_url: str, process: asyncio.subprocess.Process
         process.kill()
     output = (await process.communicate())[0].decode(errors="replace")
     pytest.fail(f"the server did not become healthy at {base_url}:\n{output}")
+
+
+NODE_SCRIPT_SECONDS = 60
+
+
+async def run_node_script(script: Path, environment: dict[str, str], what: str) -> str:
+    """Run `script` with Node; its output, once it has exited 0 (else the test fails)."""
+    client = await asyncio.create_subprocess_exec(
+        require_node(),
+        str(script),
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        output = (await asyncio.wait_for(client.communicate(), NODE_SCRIPT_SECONDS))[0].decode()
+    except TimeoutError:
+        client.kill()
+        await client.wait()
+        pytest.fail(f"{what} did not finish within {NODE_SCRIPT_SECONDS}s")
+    assert client.returncode == 0, output
+    return output

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 
 from api.tokens import mint_token
 from tests.conftest import TEST_SECRET, token_for
-from tests.live_server import ORIGIN, require_node
+from tests.live_server import ORIGIN, run_node_script
 
 pytest_plugins = ["tests.live_server"]  # the `server` fixture
 
 CLIENT_SCRIPT = Path(__file__).parent / "e2e" / "frontend_client.mjs"
-CLIENT_SECONDS = 60
 
 
 async def test_a_javascript_frontend_client(server: str, app: FastAPI) -> None:
@@ -34,18 +31,5 @@ async def test_a_javascript_frontend_client(server: str, app: FastAPI) -> None:
         "TOKEN_B": token_for(user_b),
         "EXPIRED_TOKEN": mint_token(TEST_SECRET, user_a, lifetime=timedelta(minutes=-5)),
     }
-    client = await asyncio.create_subprocess_exec(
-        require_node(),
-        str(CLIENT_SCRIPT),
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        output = (await asyncio.wait_for(client.communicate(), CLIENT_SECONDS))[0].decode()
-    except TimeoutError:
-        client.kill()
-        await client.wait()
-        pytest.fail(f"the Node client did not finish within {CLIENT_SECONDS}s")
-    assert client.returncode == 0, output
+    output = await run_node_script(CLIENT_SCRIPT, environment, "the Node client")
     assert output.startswith("OK ") and "checks passed" in output, output

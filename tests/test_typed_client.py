@@ -6,7 +6,6 @@ whole task flow against the real server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -18,13 +17,12 @@ import pytest
 from fastapi import FastAPI
 
 from tests.conftest import IN_CI, token_for
-from tests.live_server import require_node
+from tests.live_server import require_node, run_node_script
 
 pytest_plugins = ["tests.live_server"]  # the `server` fixture
 
 TYPED_CLIENT = Path(__file__).parent / "typed-client"
 TOOL_SECONDS = 120
-CLIENT_SECONDS = 60
 REGENERATE = "run `make typed-client` and commit tests/typed-client/src/gql/"
 
 
@@ -88,20 +86,7 @@ async def test_the_typed_client_runs_the_task_flow(
         "API_BASE_URL": server,
         "API_TOKEN": token_for(user),
     }
-    client = await asyncio.create_subprocess_exec(
-        require_node(),
-        str(compiled_client),
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        output = (await asyncio.wait_for(client.communicate(), CLIENT_SECONDS))[0].decode()
-    except TimeoutError:
-        client.kill()
-        await client.wait()
-        pytest.fail(f"the typed client did not finish within {CLIENT_SECONDS}s")
-    assert client.returncode == 0, output
+    output = await run_node_script(compiled_client, environment, "the typed client")
     last_line = output.strip().splitlines()[-1]
     match = re.fullmatch(r"typed client: (\d+) checks passed", last_line)
     assert match is not None, output
