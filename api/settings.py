@@ -30,7 +30,7 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = DEFAULT_DATABASE_URL
-    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_pool_size: int = Field(default=20, ge=1, le=100)
     database_pgbouncer: bool | None = None
     database_row_level_security: bool = False
 
