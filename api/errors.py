@@ -16,8 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from api.conditional import NotModified, task_etag
-from api.rest_models import TaskPublic
+from api.conditional import NotModified
+from api.task_json import task_answer
 from db.availability import is_unavailable
 from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 
@@ -104,14 +104,9 @@ async def _not_modified(_: Request, error: Exception) -> Response:
     return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": error.etag})
 
 
-async def _version_conflict(_: Request, error: Exception) -> JSONResponse:
+async def _version_conflict(_: Request, error: Exception) -> Response:
     assert isinstance(error, VersionConflict)
-    current = TaskPublic.model_validate(error.current)
-    return JSONResponse(
-        current.model_dump(mode="json"),
-        status_code=status.HTTP_412_PRECONDITION_FAILED,
-        headers={"ETag": task_etag(current.version)},
-    )
+    return task_answer(error.current, status_code=status.HTTP_412_PRECONDITION_FAILED)
 
 
 async def _key_reused(_: Request, error: Exception) -> JSONResponse:

@@ -31,6 +31,7 @@ NAMING_CONVENTION = {
 
 # SQLite has no 64-bit autoincrement type named BIGINT; INTEGER PRIMARY KEY is its rowid.
 TaskId = BigInteger().with_variant(Integer(), "sqlite")
+INT64_MAX = 2**63 - 1  # the largest id (and cursor integer) the database can hold
 
 
 class TaskRow(Protocol):

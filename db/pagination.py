@@ -15,12 +15,9 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from db.errors import InvalidInput
 from db.inputs import SortDirection, SortField, storable_text
-from db.models import Task
+from db.models import INT64_MAX, Task
 
 PRIORITY_RANK = case({"low": 0, "medium": 1, "high": 2}, value=Task.priority)
-
-
-INT64_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)

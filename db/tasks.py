@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
-from db.models import Task
+from db.models import INT64_MAX, Task
 
-INT64_MAX = 2**63 - 1
 VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
 
 
