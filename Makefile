@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# GraphiQL's browser files, from npm with the committed lock (served by api/explorer.py).
-GRAPHIQL := api/graphiql
+# GraphiQL's browser files, from npm with the committed lock (served by api/graphql/explorer.py).
+GRAPHIQL := api/graphql/graphiql
 GRAPHIQL_STAMP := $(GRAPHIQL)/node_modules/.installed
 # The TypeScript client generated from schema.graphql (tests/test_typed_client.py).
 TYPED_CLIENT := tests/typed-client
@@ -12,7 +12,7 @@ TYPED_CLIENT_STAMP := $(TYPED_CLIENT)/node_modules/.installed
 # The browser test drives Debian's Chromium (never a downloaded one).
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test test-pgbouncer lint format schema chromium typed-client
+.PHONY: install run test test-fast test-pgbouncer lint format schema chromium typed-client
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,15 @@ run: $(STAMP) $(GRAPHIQL_STAMP)
 test: install lint chromium
 	$(BIN)/pytest
 
+# The loop while working: unit tests and SQLite, no PostgreSQL, clusters, browsers or Node.
+FAST := not postgres and not cluster and not browser and not node and not slow
+test-fast: $(STAMP)
+	$(BIN)/pytest -n auto -q -m "$(FAST)"
+
 # The PostgreSQL half of the suite again, with the app behind PgBouncer in transaction mode
 # (Neon's pooled endpoint), started and stopped by tests/pgbouncer.py; needs Debian's pgbouncer.
 test-pgbouncer: install
-	$(BIN)/python -m tests.pgbouncer -k "postgresql or test_pgbouncer"
+	$(BIN)/python -m tests.support.pgbouncer -k "postgresql or test_pgbouncer"
 
 lint: install
 	$(BIN)/ruff check .

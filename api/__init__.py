@@ -1,1 +1,4 @@
-"""FastAPI transport: settings, JWT auth, dependencies, REST routes, the GraphQL router."""
+"""The FastAPI transport: app factory (app.py), settings, shared dependencies (deps.py), the CLI.
+
+One subpackage per concern: rest/, graphql/, auth/, middleware/, ops/; errors.py maps domain errors.
+"""

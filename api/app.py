@@ -11,17 +11,19 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import errors, health, rest
-from api.auth import ClaimRules, TokenVerifier
-from api.body_limit import BodyLimit
-from api.caching import PrivateAnswers
+from api import errors
+from api.auth.jwks import JwksCache
+from api.auth.signing_secret import signing_secret
+from api.auth.verifier import ClaimRules, TokenVerifier
 from api.deps import Services
-from api.graphql import graphql_router
-from api.jwks import JwksCache
-from api.metrics import METRICS_PATH, Metrics, metrics_server
-from api.request_log import REQUEST_ID_HEADER, RequestLog
-from api.secrets import ConfigurationError, signing_secret
-from api.settings import Settings
+from api.graphql.endpoint import graphql_router
+from api.middleware.body_limit import BodyLimit
+from api.middleware.private_answers import PrivateAnswers
+from api.middleware.request_log import REQUEST_ID_HEADER, RequestLog
+from api.ops import health
+from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
+from api.rest import routes as rest
+from api.settings import ConfigurationError, Settings
 from db.roles import subject_to_row_level_security
 from db.session import create_engine, create_sessionmaker
 from db.urls import parse_database_url

@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from api.logging_config import configure_logging, logging_config
-from api.secrets import ConfigurationError, signing_secret
-from api.settings import Settings
-from api.tokens import mint_token
+from api.auth.signing_secret import signing_secret
+from api.auth.tokens import mint_token
+from api.ops.logging_config import configure_logging, logging_config
+from api.settings import ConfigurationError, Settings
 from db.migrate import upgrade
 from db.urls import DatabaseUrlError
 
@@ -70,7 +70,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        # The same logging in every worker; api.request_log writes the one line per request.
+        # The same logging in every worker; the request log middleware writes one line per request.
         log_config=logging_config(settings.resolved_log_format),
         access_log=False,
         proxy_headers=True,
@@ -95,7 +95,7 @@ def export_schema(
     output: Annotated[Path | None, typer.Option(help="File to write; stdout if omitted.")] = None,
 ) -> None:
     """Print the GraphQL SDL (the checked-in schema.graphql comes from this)."""
-    from schema.app import build_schema
+    from schema.build import build_schema
 
     sdl = build_schema().as_str() + "\n"
     if output is None:

@@ -10,8 +10,8 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.auth import AuthError, TokenVerifier
-from api.jwks import JwksCache, JwksUnavailable
+from api.auth.jwks import JwksCache, JwksUnavailable
+from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
 
 # Declared for the OpenAPI document; the header is parsed below to tell missing from malformed.

@@ -16,8 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from api.conditional import NotModified
-from api.task_json import task_answer
+from api.rest.conditional import NotModified
+from api.rest.task_json import task_answer
 from db.availability import is_unavailable
 from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
 

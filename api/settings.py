@@ -13,6 +13,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./todo.db"
 
 
+class ConfigurationError(Exception):
+    """The service cannot start with these settings; the message says what to set."""
+
+
 class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 
-from api.tokens import mint_token
+from api.auth.tokens import mint_token
 from db.migrate import upgrade_async
 
 USER_PREFIX = "bench-user-"

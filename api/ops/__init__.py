@@ -1,0 +1,1 @@
+"""What operators look at: liveness and readiness probes, Prometheus metrics, logging setup."""

@@ -1,0 +1,1 @@
+"""The GraphQL API over ASGI: flows, limits, pagination, validation, the explorer."""

@@ -1,0 +1,1 @@
+"""The REST compatibility routes over ASGI, on SQLite and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Authentication, authorization and abuse: JWT attacks, the isolation matrix, fuzzing, RLS."""

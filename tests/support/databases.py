@@ -1,0 +1,63 @@
+"""Test databases: a PostgreSQL database per run (created, migrated, dropped), PgBouncer's URL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import asyncpg
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from api.deps import Services
+from tests.support.ci import require
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+# Set by the PgBouncer run (python -m tests.support.pgbouncer): the app under test reaches
+# PostgreSQL through PgBouncer, while databases are created and migrated on the direct URL.
+PGBOUNCER_URL = os.environ.get("TEST_PGBOUNCER_URL")
+
+
+async def postgres_reachable() -> bool:
+    try:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
+async def create_postgres_database() -> str:
+    """A new, empty database on the test PostgreSQL; its direct URL."""
+    name = f"todo_test_{uuid.uuid4().hex[:12]}"
+    require(await postgres_reachable(), f"PostgreSQL at {POSTGRES_ADMIN_URL} is unreachable")
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def app_database_url(direct_url: str) -> str:
+    """The URL the app under test uses for a database: through PgBouncer in the PgBouncer run."""
+    if PGBOUNCER_URL is None:
+        return direct_url
+    name = make_url(direct_url).database
+    return make_url(PGBOUNCER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def services_of(application: FastAPI) -> Services:
+    services: Services = application.state.services
+    return services

@@ -1,0 +1,1 @@
+"""Real servers and processes: outages, TLS, PgBouncer, Node clients, browsers, logs, metrics."""

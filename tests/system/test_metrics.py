@@ -1,0 +1,253 @@
+"""GET /metrics: requests by route template, GraphQL outcomes, the pool, JWKS refreshes."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from api.app import create_app
+from api.settings import Settings
+from schema.metrics import OTHER_NAME, OperationNames
+from tests.support.auth import auth
+from tests.support.databases import services_of
+from tests.support.jwks_server import (
+    SigningKey,
+    app_client,
+    better_auth_token,
+    jwks_server,
+    offline_settings,
+)
+from tests.support.rest_client import create, tasks_url
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+TASK_ROUTE = "/api/{user_id}/tasks/{task_id}"
+
+
+def parse(exposition: str) -> Samples:
+    """Every sample of a text exposition by (name, labels)."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float | None:
+    return samples.get((name, frozenset(labels.items())))
+
+
+async def scrape(http: httpx.AsyncClient) -> Samples:
+    response = await http.get("/metrics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return parse(response.text)
+
+
+def user() -> str:
+    return f"m-{uuid.uuid4().hex[:8]}"
+
+
+async def test_requests_are_counted_by_route_template_not_by_path(
+    make_settings: Callable[..., Settings],
+) -> None:
+    alice, bob = user(), user()
+    async with app_client(make_settings()) as http:
+        first, second = await create(http, alice), await create(http, bob)
+        for owner, task in ((alice, first), (bob, second)):
+            response = await http.get(tasks_url(owner, task["id"]), headers=auth(owner))
+            assert response.status_code == 200
+        await http.get("/health")
+        samples = await scrape(http)
+        again = await scrape(http)
+
+    get_task = {"method": "GET", "route": TASK_ROUTE, "status": "200"}
+    assert value(samples, "http_requests_total", **get_task) == 2
+    assert value(samples, "http_request_duration_seconds_count", **get_task) == 2
+    assert value(samples, "http_request_duration_seconds_bucket", **get_task, le="+Inf") == 2
+    assert 0 < (value(samples, "http_request_duration_seconds_sum", **get_task) or 0) < 60
+    assert value(samples, "http_requests_total", method="GET", route="/health", status="200") == 1
+    created = {"method": "POST", "route": "/api/{user_id}/tasks", "status": "201"}
+    assert value(samples, "http_requests_total", **created) == 2
+    routes = {dict(labels).get("route") for _, labels in samples}
+    assert not any(route and (alice in route or bob in route) for route in routes)
+    assert "/metrics" not in {dict(labels).get("route") for _, labels in again}
+
+
+async def test_unmatched_paths_and_unknown_methods_share_one_label_each(
+    tmp_path: Path,
+) -> None:
+    async with app_client(offline_settings(tmp_path)) as http:
+        for path in ("/nope", "/wp-admin.php", f"/{uuid.uuid4().hex}"):
+            assert (await http.get(path)).status_code == 404
+        assert (await http.request("BREW", "/health")).status_code == 405
+        samples = await scrape(http)
+
+    assert value(samples, "http_requests_total", method="GET", route="unmatched", status="404") == 3
+    assert value(samples, "http_requests_total", method="other", route="/health", status="405") == 1
+
+
+async def test_graphql_operations_by_name_and_outcome(
+    make_settings: Callable[..., Settings],
+) -> None:
+    owner = user()
+    missing = f'query FindTask {{ task(id: "{2**31 - 1}") {{ id }} }}'
+    async with app_client(make_settings()) as http:
+
+        async def post(query: str, **extra: object) -> None:
+            body = {"query": query, **extra}
+            response = await http.post("/graphql", json=body, headers=auth(owner))
+            assert response.status_code == 200, response.text
+
+        await post("query Mine { tasks { totalCount } }")
+        await post("query Mine { tasks { totalCount } }")
+        await post(missing)
+        await post("{ tasks { totalCount } }")
+        await post('mutation Add { createTask(input: {title: ""}) { id } }')
+        await post("query Broken {")
+        await post(f"query {'x' * 65} {{ tasks {{ totalCount }} }}")
+        anonymous = await http.post(
+            "/graphql", json={"query": "query Mine { tasks { totalCount } }"}
+        )
+        assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        samples = await scrape(http)
+
+    def operations(operation: str, outcome: str) -> float | None:
+        return value(samples, "graphql_operations_total", operation=operation, outcome=outcome)
+
+    assert operations("Mine", "ok") == 2
+    assert operations("FindTask", "NOT_FOUND") == 1
+    assert operations("anonymous", "ok") == 1
+    assert operations("Add", "BAD_USER_INPUT") == 1
+    assert operations("anonymous", "GRAPHQL_PARSE_FAILED") == 1
+    assert operations("invalid", "ok") == 1
+    assert operations("Mine", "UNAUTHENTICATED") == 1
+    graphql_requests = value(
+        samples, "http_requests_total", method="POST", route="/graphql", status="200"
+    )
+    assert graphql_requests == 8
+
+
+def test_operation_names_are_capped_in_number_length_and_charset() -> None:
+    names = OperationNames(limit=2)
+
+    assert [names.label(name) for name in ("A", "B", "C", "A", None, "")] == [
+        "A",
+        "B",
+        OTHER_NAME,
+        "A",
+        "anonymous",
+        "anonymous",
+    ]
+    fresh = OperationNames()
+    assert fresh.label("x" * 64) == "x" * 64
+    assert fresh.label("x" * 65) == "invalid"
+    assert fresh.label('evil"} 1\n# HELP') == "invalid"
+    assert fresh.label("9lives") == "invalid"
+
+
+async def test_pool_gauges_follow_the_engine(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(database_pool_size=3)
+    app = create_app(settings)
+    engine = services_of(app).engine
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            idle = await scrape(http)
+            async with engine.connect(), engine.connect():
+                busy = await scrape(http)
+            after = await scrape(http)
+    finally:
+        await engine.dispose()
+
+    size = 3 if settings.database_url.startswith("postgresql") else 5  # SQLite's own default
+    assert value(idle, "db_pool_size") == size
+    assert value(idle, "db_pool_checked_out") == 0
+    assert value(busy, "db_pool_checked_out") == 2
+    assert value(after, "db_pool_checked_out") == 0
+    assert value(idle, "db_pool_overflow") == 0
+
+
+async def test_jwks_refreshes_are_counted_by_outcome(
+    make_settings: Callable[..., Settings],
+) -> None:
+    key, rotated = SigningKey.generate(), SigningKey.generate()
+    query = {"query": "{ tasks { totalCount } }"}
+    with jwks_server(key) as server:
+        settings = make_settings(
+            better_auth_url=server.base_url, better_auth_secret=None, jwks_min_refresh_seconds=0
+        )
+
+        def bearer(signing_key: SigningKey) -> dict[str, str]:
+            token = better_auth_token(signing_key, server.base_url, user())
+            return {"Authorization": f"Bearer {token}"}
+
+        async with app_client(settings) as http:
+            before = await scrape(http)
+            for _ in range(2):
+                response = await http.post("/graphql", json=query, headers=bearer(key))
+                assert response.status_code == 200, response.text
+            fetched = await scrape(http)
+            server.status = 500  # an unknown kid makes it refetch, and the refetch fails
+            refused = await http.post("/graphql", json=query, headers=bearer(rotated))
+            failed = await scrape(http)
+
+    assert (value(before, "jwks_refreshes_total", outcome="ok"), server.hits) == (0, 2)
+    assert value(fetched, "jwks_refreshes_total", outcome="ok") == 1  # then the cached set
+    assert value(fetched, "jwks_refreshes_total", outcome="error") == 0
+    assert refused.status_code == 401  # the old keys stay; none of them is the rotated one
+    assert value(failed, "jwks_refreshes_total", outcome="ok") == 1
+    assert value(failed, "jwks_refreshes_total", outcome="error") == 1
+
+
+async def test_no_jwks_counter_without_a_jwks(tmp_path: Path) -> None:
+    async with app_client(offline_settings(tmp_path)) as http:
+        samples = await scrape(http)
+    assert not any(name.startswith("jwks_") for name, _ in samples)
+
+
+async def test_metrics_off_means_no_endpoint(tmp_path: Path) -> None:
+    async with app_client(offline_settings(tmp_path, metrics="off")) as http:
+        assert (await http.get("/health")).status_code == 200
+        assert (await http.get("/metrics")).status_code == 404
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_metrics_port_serves_them_apart_from_the_app(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/metrics"
+    async with app_client(offline_settings(tmp_path, metrics_port=port)) as http:
+        assert (await http.get("/health")).status_code == 200
+        assert (await http.get("/metrics")).status_code == 404
+        async with httpx.AsyncClient() as outside:
+            response = await outside.get(url)
+    assert response.status_code == 200
+    samples = parse(response.text)
+    assert value(samples, "http_requests_total", method="GET", route="/health", status="200") == 1
+    assert value(samples, "http_requests_total", method="GET", route="unmatched", status="404") == 1
+    async with httpx.AsyncClient() as outside:
+        with pytest.raises(httpx.ConnectError):
+            await outside.get(url)  # the lifespan closed it
+
+
+async def test_each_app_has_its_own_registry(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path)
+    async with app_client(settings) as first, app_client(settings) as second:
+        await first.get("/health")
+        await first.get("/health")
+        await second.get("/health")
+        one, two = await scrape(first), await scrape(second)
+    health = {"method": "GET", "route": "/health", "status": "200"}
+    assert value(one, "http_requests_total", **health) == 2
+    assert value(two, "http_requests_total", **health) == 1

@@ -1,0 +1,1 @@
+"""Direct tests of single modules: the task service, URLs, settings, the token cache."""
