@@ -71,7 +71,7 @@ async def server(database_url: str, repo_root: Path, tmp_path: Path) -> AsyncIte
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        await _wait_until_healthy(base_url, process)
+        await wait_until_healthy(base_url, process)
         yield base_url
     finally:
         if process.returncode is None:
@@ -83,7 +83,8 @@ async def server(database_url: str, repo_root: Path, tmp_path: Path) -> AsyncIte
                 await process.wait()
 
 
-async def _wait_until_healthy(base_url: str, process: asyncio.subprocess.Process) -> None:
+async def wait_until_healthy(base_url: str, process: asyncio.subprocess.Process) -> None:
+    """Return once `base_url`/health answers 200; fail the test with the output if it never does."""
     async with httpx.AsyncClient(base_url=base_url, timeout=1) as http:
         for _ in range(STARTUP_SECONDS * 10):
             if process.returncode is not None:
