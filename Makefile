@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# GraphiQL's browser files, from npm with the committed lock (served by api/graphql/explorer.py).
-GRAPHIQL := api/graphql/graphiql
-GRAPHIQL_STAMP := $(GRAPHIQL)/node_modules/.installed
+# The browser files of GraphiQL (/graphql) and Swagger UI (/docs), from npm with the committed
+# lock (api/assets/; its .npmrc turns install scripts off). A built wheel carries them (setup.py).
+ASSETS := api/assets
+ASSETS_STAMP := $(ASSETS)/node_modules/.installed
 # The TypeScript client generated from schema.graphql (tests/test_typed_client.py).
 TYPED_CLIENT := tests/typed-client
 TYPED_CLIENT_STAMP := $(TYPED_CLIENT)/node_modules/.installed
@@ -20,9 +21,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-$(GRAPHIQL_STAMP): $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
-	@command -v npm >/dev/null || { echo "npm (Node 18+) is needed to install GraphiQL's files"; exit 1; }
-	cd $(GRAPHIQL) && npm ci --no-audit --no-fund
+$(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed to install GraphiQL's and Swagger UI's files"; exit 1; }
+	cd $(ASSETS) && npm ci
 	touch $@
 
 $(TYPED_CLIENT_STAMP): $(TYPED_CLIENT)/package.json $(TYPED_CLIENT)/package-lock.json
@@ -30,7 +31,7 @@ $(TYPED_CLIENT_STAMP): $(TYPED_CLIENT)/package.json $(TYPED_CLIENT)/package-lock
 	cd $(TYPED_CLIENT) && npm ci --no-audit --no-fund
 	touch $@
 
-install: $(STAMP) $(GRAPHIQL_STAMP) $(TYPED_CLIENT_STAMP)
+install: $(STAMP) $(ASSETS_STAMP) $(TYPED_CLIENT_STAMP)
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -43,7 +44,7 @@ chromium:
 	  fi; \
 	fi
 
-run: $(STAMP) $(GRAPHIQL_STAMP)
+run: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/todo-api serve
 
 test: install lint chromium

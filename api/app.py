@@ -16,6 +16,7 @@ from api.auth.jwks import JwksCache
 from api.auth.signing_secret import signing_secret
 from api.auth.verifier import ClaimRules, TokenVerifier
 from api.deps import Services
+from api.docs.swagger import OPENAPI_URL, docs_router
 from api.graphql.endpoint import graphql_router
 from api.middleware.body_limit import BodyLimit
 from api.middleware.private_answers import PrivateAnswers
@@ -113,6 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Per-user tasks: GraphQL at /graphql, REST compatibility routes under /api.",
         version="0.1.0",
         lifespan=lifespan,
+        # Swagger UI is ours (api/docs/: local files, strict CSP); ReDoc is not served.
+        openapi_url=OPENAPI_URL if settings.api_docs_enabled else None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     # Added first, so innermost: a 413 still gets CORS headers and a log line.
@@ -139,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)
+    if settings.api_docs_enabled:
+        app.include_router(docs_router())
     app.include_router(
         graphql_router(settings, observe_operation=metrics.observe_operation if metrics else None),
         prefix="/graphql",

@@ -57,7 +57,8 @@ def serve(
     base = f"http://{host}:{port}"
     if settings.graphiql_enabled:
         typer.echo(f"GraphiQL explorer: {base}/graphql")
-    typer.echo(f"REST docs: {base}/docs")
+    if settings.api_docs_enabled:
+        typer.echo(f"REST docs: {base}/docs")
     if settings.better_auth_secret is None and settings.resolved_jwks_url is None:
         typer.echo(
             f"Development signing secret in {settings.dev_secret_file}. "

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     graphiql: bool | None = None
     graphql_introspection: bool | None = None
+    api_docs: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
 
     log_format: LogFormat | None = None
@@ -110,6 +111,11 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        """Swagger UI at /docs and /openapi.json: on in development, off in production."""
+        return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
     def graphql_introspection_enabled(self) -> bool:

@@ -4,54 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api.assets import store
+from api.assets.manifest import GRAPHIQL
 from api.graphql import explorer
 from api.settings import Settings
 from tests.support.auth import auth
 from tests.support.jwks_server import app_client
+from tests.support.pages import Page, directives, parse
 
 HTML = {"Accept": "text/html"}
 
 
-class _Page(HTMLParser):
-    """The URLs a page loads, its script tags, and its text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-        self.scripts: list[dict[str, str | None]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "script":
-            self.scripts.append(attributes)
-        for name in ("src", "href"):
-            if attributes.get(name):
-                self.urls.append(str(attributes[name]))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    page.close()
-    return page
-
-
-def directives(policy: str) -> dict[str, list[str]]:
-    parsed = [part.split() for part in policy.split(";") if part.strip()]
-    return {words[0]: words[1:] for words in parsed}
-
-
-async def explorer_page(client: httpx.AsyncClient) -> tuple[httpx.Response, _Page]:
+async def explorer_page(client: httpx.AsyncClient) -> tuple[httpx.Response, Page]:
     response = await client.get("/graphql", headers=HTML)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
@@ -88,14 +57,14 @@ async def test_the_page_loads_nothing_from_another_host(client: httpx.AsyncClien
     assert not re.search(r"https?://", response.text), "an absolute URL in the explorer page"
     assets = [url for url in page.urls if url != "data:,"]  # data:, is the empty favicon
     assert {url.split("?")[0] for url in assets} == {
-        f"/graphql/assets/{name}" for name in (*explorer.VENDORED, *explorer.OWN)
+        f"/graphql/assets/{name}" for name in (*GRAPHIQL, *explorer.OWN)
     }
 
 
 def installed_file(name: str) -> Path:
-    if name in explorer.VENDORED:
-        return explorer.NODE_MODULES / explorer.VENDORED[name][0]
-    return explorer.HERE / explorer.OWN[name][0]
+    if name in GRAPHIQL:
+        return store.vendored_path(name, GRAPHIQL[name])
+    return explorer.OWN[name]
 
 
 async def test_every_asset_is_the_installed_file_with_its_type_and_a_long_cache(
@@ -170,15 +139,16 @@ async def test_no_explorer_when_it_is_off(
 async def test_missing_assets_say_how_to_install_them(
     make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(explorer, "NODE_MODULES", tmp_path / "node_modules")
+    monkeypatch.setattr(store, "VENDOR", tmp_path / "vendor")
+    monkeypatch.setattr(store, "NODE_MODULES", tmp_path / "node_modules")
     async with app_client(make_settings()) as http:
         response = await http.get("/graphql", headers=HTML)
         asset = await http.get("/graphql/assets/graphiql.min.js")
     assert response.status_code == 503
     assert "content-security-policy" in response.headers
-    text = " ".join(" ".join(parse(response.text).text).split())
+    text = parse(response.text).words
     assert "make install" in text
-    assert "npm ci --no-audit --no-fund" in text
+    assert "cd api/assets && npm ci" in text
     assert str(tmp_path / "node_modules" / "graphiql" / "graphiql.min.js") in text
     assert not parse(response.text).scripts
     assert asset.status_code == 404

@@ -1,4 +1,5 @@
-"""GraphiQL in a real headless Chromium against the real server: a token, a query, a mutation."""
+"""GraphiQL and Swagger UI in a real headless Chromium against the real server: a token, a query,
+a mutation in the explorer; the REST operations drawn in the docs; nothing loaded from elsewhere."""
 
 from __future__ import annotations
 
@@ -125,8 +126,8 @@ async def run(page: Page, operation: str) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def explorer(chromium: str, server: str) -> AsyncIterator[tuple[Page, Watch]]:
-    """The explorer open in headless Chromium, watched from before its first request."""
+async def opened(chromium: str, server: str, path: str) -> AsyncIterator[tuple[Page, Watch]]:
+    """A page of the server open in headless Chromium, watched from before its first request."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -134,7 +135,7 @@ async def explorer(chromium: str, server: str) -> AsyncIterator[tuple[Page, Watc
             page.set_default_timeout(TIMEOUT_MS)
             await page.add_init_script(RECORD_CSP_VIOLATIONS)
             watch = Watch(page)
-            await page.goto(f"{server}/graphql")
+            await page.goto(f"{server}{path}")
             yield page, watch
             watch.violations = await page.evaluate("window.cspViolations")
         finally:
@@ -157,7 +158,7 @@ async def test_graphiql_runs_a_query_and_a_mutation_with_a_pasted_token(
 ) -> None:
     # `app` empties the tasks table afterwards; a unique user keeps runs apart meanwhile.
     user, title = f"explorer-{uuid.uuid4().hex[:8]}", f"Made in GraphiQL {uuid.uuid4().hex[:6]}"
-    async with explorer(chromium, server) as (page, watch):
+    async with opened(chromium, server, "/graphql") as (page, watch):
         # The headers pane shows the placeholder, which is not sent: no 401, but the API's
         # own answer to a request without a token.
         placeholder = json.loads(await editor_text(page, HEADERS_EDITOR))
@@ -183,9 +184,45 @@ async def test_graphiql_runs_a_query_and_a_mutation_with_a_pasted_token(
         await page.screenshot(path=SCREENSHOT)
         await open_a_dialog(page)
 
+    assert_self_contained(watch, server, "/graphql/assets/graphiql.min.js")
+
+
+def assert_self_contained(watch: Watch, server: str, vendored: str) -> None:
+    """Every request went to the server, the npm file came from it, and nothing was refused."""
     origin = urlsplit(server).netloc
     assert [url for url in watch.requests if urlsplit(url).netloc != origin] == []
-    assert any("/graphql/assets/graphiql.min.js" in url for url in watch.requests)
+    assert any(vendored in url for url in watch.requests)
     assert watch.violations == []
     assert watch.errors == []
     assert watch.failures == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_swagger_ui_draws_the_operations_and_calls_one_with_a_token(
+    chromium: str, server: str, app: FastAPI
+) -> None:
+    user = f"docs-{uuid.uuid4().hex[:8]}"
+    async with opened(chromium, server, "/docs") as (page, watch):
+        await page.get_by_text("List tasks", exact=True).wait_for()
+        for name in ("Create a task", "Delete a task"):
+            assert await page.get_by_text(name, exact=True).count() == 1
+
+        # Authorize with a token, then "Try it out" on List tasks: the call goes to this server.
+        await page.get_by_role("button", name="Authorize").first.click()
+        dialog = page.locator(".modal-ux")
+        await dialog.get_by_label("auth-bearer-value").fill(token_for(user))
+        await dialog.get_by_role("button", name="Apply credentials").click()
+        await dialog.get_by_role("button", name="Close").click()
+        summary = page.get_by_text("List tasks", exact=True)
+        operation = page.locator(".opblock", has=summary)
+        await summary.click()
+        await operation.get_by_role("button", name="Try it out").click()
+        await operation.get_by_placeholder("user_id").fill(user)
+        await operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table .response .response-col_status")
+        await status.wait_for()
+        assert (await status.inner_text()).strip() == "200"  # not 401: the token went along
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=SCREENSHOT.with_name("docs.png"), full_page=True)
+    assert_self_contained(watch, server, "/docs/assets/swagger-ui-bundle.js")
+    assert any(f"/api/{user}/tasks" in url for url in watch.requests)
