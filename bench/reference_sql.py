@@ -24,10 +24,6 @@ UPDATE tasks SET completed = NOT completed, version = version + 1, updated_at = 
 WHERE user_id = $1 AND id = $2
 RETURNING {COLUMNS}
 """
-BUMP_REVISION = """
-INSERT INTO task_list_revisions (user_id, revision) VALUES ($1, 1)
-ON CONFLICT (user_id) DO UPDATE SET revision = task_list_revisions.revision + 1
-"""
 UPDATABLE = frozenset({"title", "description", "priority"})
 
 
