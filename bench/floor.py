@@ -3,8 +3,9 @@
 FastAPI with one `async` dependency from the token to the owner (PyJWT HS256, `sub` compared
 with the path's user), an asyncpg pool, orjson answers, and the reference's SQL (the list's
 page and count, the toggle's one UPDATE); for GraphQL a Strawberry schema with its parser and
-validation caches (bench/floor_graphql.py) under Strawberry's FastAPI router. None of the
-service's extra work (ETags, idempotency, filters, middleware, limits): what any FastAPI +
+validation caches (bench/floor_graphql.py) under Strawberry's FastAPI router. Like the
+reference, a written task carries its ETag; none of the service's extra work (list ETags,
+conditional requests, idempotency, filters, middleware, GraphQL limits): what any FastAPI +
 Strawberry service costs on this machine at least, the yardstick of issue 13.
 """
 
