@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.load import Load, LoadError
 from bench.runner import Options, run
 from bench.scale import ScaleSettings
-from bench.scenarios import BY_KEY, SCENARIOS
+from bench.scenarios import BY_KEY, DEFAULT_REFERENCE, REFERENCES, SCENARIOS
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
     command = commands.add_parser(
-        "run", help="Seed, serve ours and the reference, load both in turns, print the table."
+        "run", help="Seed, serve ours and the references, load them in turns, print the table."
     )
     add = command.add_argument
     add("--users", type=int, default=1000, help="users to seed (default 1000)")
@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
         choices=list(BY_KEY),
         default=[scenario.key for scenario in SCENARIOS],
         help="which scenarios (default: all)",
+    )
+    add(
+        "--reference",
+        dest="references",
+        action="append",
+        choices=list(REFERENCES),
+        help="compare with this reference; may be given several times (default: reference)",
     )
     add(
         "--memory-duration",
@@ -95,6 +102,8 @@ def options_from(arguments: argparse.Namespace) -> Options:
         tasks=arguments.tasks,
         load=load,
         scenarios=[scenario for scenario in SCENARIOS if scenario.key in chosen],
+        # In the order given, each once.
+        references=list(dict.fromkeys(arguments.references or [DEFAULT_REFERENCE])),
         repeat=arguments.repeat,
         warmup=arguments.warmup,
         memory_duration=arguments.memory_duration,

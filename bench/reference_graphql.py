@@ -1,7 +1,8 @@
 """The reference's GraphQL: graphql-core over the checked-in SDL, with hand-written resolvers.
 
 Documents are parsed and validated once per query text. Only `tasks(first:)` and
-`toggleTask(id:)` are implemented: what the benchmark calls.
+`toggleTask(id:)` are implemented: what the benchmark calls. The statements come with the
+context (`page`, `toggle`), so bench/minimal.py runs this same GraphQL over its own SQL.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any, cast
@@ -28,23 +29,22 @@ from graphql import (
     validate,
 )
 
-from bench.reference_sql import COUNT, PAGE, TOGGLE
-
 SDL = Path(__file__).resolve().parent.parent / "schema.graphql"
 PAGE_MAX = 100
 DEFAULT_PAGE = 20
 CACHE_SIZE = 256
-INT64_MAX = 2**63 - 1
 
-Write = Callable[..., Awaitable[asyncpg.Record | None]]
+Page = Callable[[str, int, int], Awaitable[tuple[list[asyncpg.Record], int]]]
+Toggle = Callable[[str, int], Awaitable[asyncpg.Record | None]]
 
 
 @dataclass(frozen=True)
 class Context:
-    pool: asyncpg.Pool
     owner: str | None
-    write: Write
-    """Reference.write: a statement and the revision bump in one transaction."""
+    page: Page
+    """(owner, limit, offset) -> the page's rows and the owner's task count."""
+    toggle: Toggle
+    """(owner, task id) -> the toggled row, or None when the owner has no such task."""
 
 
 def _owner(info: GraphQLResolveInfo[Context]) -> str:
@@ -73,7 +73,7 @@ def _node(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-def _cursor(row: asyncpg.Record) -> str:
+def cursor(row: asyncpg.Record) -> str:
     # The service's cursor: the sort field, the direction and the row's sort values.
     raw = orjson.dumps(["created_at", "desc", [row["created_at"].isoformat(), row["id"]]])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -86,11 +86,8 @@ async def resolve_tasks(
     first = DEFAULT_PAGE if first is None else first
     if not 0 <= first <= PAGE_MAX:
         raise GraphQLError(f"first must be between 0 and {PAGE_MAX}")
-    owner = _owner(info)
-    async with info.context.pool.acquire() as connection:
-        rows = await connection.fetch(PAGE, owner, first + 1, 0)
-        total = await connection.fetchval(COUNT, owner)
-    edges = [{"cursor": _cursor(row), "node": _node(row)} for row in rows[:first]]
+    rows, total = await info.context.page(_owner(info), first + 1, 0)
+    edges = [{"cursor": cursor(row), "node": _node(row)} for row in rows[:first]]
     return {
         "edges": edges,
         "pageInfo": {
@@ -104,10 +101,7 @@ async def resolve_tasks(
 async def resolve_toggle(_: None, info: GraphQLResolveInfo[Context], id: str, **others: Any) -> Any:
     _refuse_other_arguments(others)
     owner = _owner(info)
-    task_id = int(id) if id.isdigit() else 0
-    row = None
-    if 0 < task_id <= INT64_MAX:
-        row = await info.context.write(TOGGLE, owner, task_id, datetime.now(UTC))
+    row = await info.context.toggle(owner, int(id) if id.isdigit() else 0)
     if row is None:
         raise GraphQLError(f"Task {id} not found", extensions={"code": "NOT_FOUND"})
     return _node(row)

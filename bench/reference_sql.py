@@ -13,6 +13,13 @@ SELECT {COLUMNS} FROM tasks WHERE user_id = $1
 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3
 """
 COUNT = "SELECT count(*) FROM tasks WHERE user_id = $1"
+# bench/minimal.py: the page and the count in one statement. The count is the first column of
+# every row; a page past the end is one row of NULLs, so the count is there even then.
+PAGE_AND_COUNT = f"""
+SELECT c.total, p.* FROM (SELECT count(*) AS total FROM tasks WHERE user_id = $1) AS c
+LEFT JOIN LATERAL ({PAGE}) AS p ON true
+ORDER BY p.created_at DESC, p.id DESC
+"""
 INSERT = f"""
 INSERT INTO tasks (user_id, title, description, priority, due_date, completed,
                    created_at, updated_at, version)
@@ -23,10 +30,6 @@ TOGGLE = f"""
 UPDATE tasks SET completed = NOT completed, version = version + 1, updated_at = $3
 WHERE user_id = $1 AND id = $2
 RETURNING {COLUMNS}
-"""
-BUMP_REVISION = """
-INSERT INTO task_list_revisions (user_id, revision) VALUES ($1, 1)
-ON CONFLICT (user_id) DO UPDATE SET revision = task_list_revisions.revision + 1
 """
 UPDATABLE = frozenset({"title", "description", "priority"})
 

@@ -37,24 +37,30 @@ class Side:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One row: A (ours) against B (the reference, or ours on a smaller table)."""
+    """One row: A (ours) against B (a reference, or ours on a smaller table)."""
 
     label: str
+    against: str
+    """B's name."""
     a: list[LoadResult]
     b: list[LoadResult]
+    """Empty when B does not implement the scenario: the row is "n/a"."""
     target: float | None
     """A/B requests per second must be at least this; None: shown for information."""
     p99_target: float | None = P99_TARGET
 
     @property
-    def ratio(self) -> float:
-        b = Side.of(self.b).rps
-        return Side.of(self.a).rps / b if b else 0.0
+    def implemented(self) -> bool:
+        return bool(self.a and self.b)
 
     @property
-    def p99_ratio(self) -> float:
-        b = Side.of(self.b).p99_ms
-        return Side.of(self.a).p99_ms / b if b else 0.0
+    def ratio(self) -> float | None:
+        """A/B of the median requests per second; None for "n/a"."""
+        return _ratio(self.a, self.b, "rps")
+
+    @property
+    def p99_ratio(self) -> float | None:
+        return _ratio(self.a, self.b, "p99_ms")
 
     @property
     def clean(self) -> bool:
@@ -64,21 +70,30 @@ class Comparison:
     def result(self) -> str:
         if not self.clean:
             return "BAD ANSWERS"
+        if not self.implemented:
+            return "n/a"
         if self.target is None and self.p99_target is None:
             return "info"
-        met = (self.target is None or self.ratio >= self.target) and (
-            self.p99_target is None or self.p99_ratio <= self.p99_target
+        met = (self.target is None or (self.ratio or 0) >= self.target) and (
+            self.p99_target is None or (self.p99_ratio or 0) <= self.p99_target
         )
         return "PASS" if met else "FAIL"
 
 
+def _ratio(a: Sequence[LoadResult], b: Sequence[LoadResult], figure: str) -> float | None:
+    if not (a and b):
+        return None
+    denominator: float = getattr(Side.of(b), figure)
+    return getattr(Side.of(a), figure) / denominator if denominator else 0.0
+
+
 @dataclass(frozen=True)
 class MemoryCheck:
-    """Ours after a first and a second mixed run; the reference's for comparison."""
+    """Ours after a first and a second mixed run; each reference's for comparison."""
 
     first: Memory
     second: Memory
-    reference: Memory
+    references: dict[str, Memory]
     runs: list[LoadResult]
 
     @property
@@ -97,43 +112,54 @@ class MemoryCheck:
         return "PASS" if fits and self.growth_mb < RSS_GROWTH_TOLERANCE_MB else "FAIL"
 
 
+COMPARISON_HEADER = (
+    "scenario",
+    "vs",
+    "{a} req/s",
+    "{b} req/s",
+    "ratio",
+    "target",
+    "{a} p50/p99 ms",
+    "{b} p50/p99 ms",
+    "p99 x",
+    "target",
+    "CPU ms/req {a}/{b}",
+    "requests {a}/{b}",
+    "bad",
+    "result",
+)
+
+
 def comparison_table(rows: Sequence[Comparison], a: str = "ours", b: str = "ref") -> str:
-    header = [
-        "scenario",
-        f"{a} req/s",
-        f"{b} req/s",
-        "ratio",
-        "target",
-        f"{a} p50/p99 ms",
-        f"{b} p50/p99 ms",
-        "p99 x",
-        "target",
-        f"CPU ms/req {a}/{b}",
-        f"requests {a}/{b}",
-        "bad",
-        "result",
-    ]
+    """One line per row; a side that did not run shows "n/a" (or "-" within a pair)."""
+    header = [cell.format(a=a, b=b) for cell in COMPARISON_HEADER]
     lines = []
     for row in rows:
-        ours, other = Side.of(row.a), Side.of(row.b)
+        ours = Side.of(row.a) if row.a else None
+        other = Side.of(row.b) if row.b else None
         lines.append(
             [
                 row.label,
-                f"{ours.rps:.0f}",
-                f"{other.rps:.0f}",
-                f"{row.ratio:.2f}",
+                row.against,
+                _cell(ours, "{0.rps:.0f}"),
+                _cell(other, "{0.rps:.0f}"),
+                "n/a" if row.ratio is None else f"{row.ratio:.2f}",
                 "-" if row.target is None else f">={row.target:.2f}",
-                f"{ours.p50_ms:.1f} / {ours.p99_ms:.1f}",
-                f"{other.p50_ms:.1f} / {other.p99_ms:.1f}",
-                f"{row.p99_ratio:.2f}",
+                _cell(ours, "{0.p50_ms:.1f} / {0.p99_ms:.1f}"),
+                _cell(other, "{0.p50_ms:.1f} / {0.p99_ms:.1f}"),
+                "n/a" if row.p99_ratio is None else f"{row.p99_ratio:.2f}",
                 "-" if row.p99_target is None else f"<={row.p99_target:.2f}",
-                f"{ours.cpu_ms:.2f} / {other.cpu_ms:.2f}",
-                f"{ours.requests}/{other.requests}",
-                f"{ours.bad}/{other.bad}",
+                f"{_cell(ours, '{0.cpu_ms:.2f}', '-')} / {_cell(other, '{0.cpu_ms:.2f}', '-')}",
+                f"{_cell(ours, '{0.requests}', '-')}/{_cell(other, '{0.requests}', '-')}",
+                f"{_cell(ours, '{0.bad}', '-')}/{_cell(other, '{0.bad}', '-')}",
                 row.result,
             ]
         )
     return table(header, lines)
+
+
+def _cell(side: Side | None, template: str, missing: str = "n/a") -> str:
+    return missing if side is None else template.format(side)
 
 
 def memory_table(check: MemoryCheck) -> str:
@@ -157,8 +183,10 @@ def memory_table(check: MemoryCheck) -> str:
             "-",
             "info",
         ],
-        ["reference peak RSS (VmHWM)", "-", f"{check.reference.peak_mb:.1f} MB", "-", "-", "info"],
     ]
+    for name, memory in check.references.items():
+        peak = f"{memory.peak_mb:.1f} MB"
+        rows.append([f"{name} peak RSS (VmHWM)", "-", peak, "-", "-", "info"])
     return table(header, rows)
 
 

@@ -1,4 +1,4 @@
-"""One benchmark run: seed, start both implementations, load them in turns, print the tables."""
+"""One benchmark run: seed, start ours and the references, load them in turns, print the tables."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import scale, seed, servers
-from bench.load import Load, require_wrk
+from bench.load import Load, LoadResult, require_wrk
 from bench.report import Comparison, MemoryCheck, comparison_table, memory_table
 from bench.rounds import Target, alternate, measured_run, progress
-from bench.scenarios import MIXED, Scenario
+from bench.scenarios import MIXED, REFERENCES, Scenario
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Options:
     tasks: int
     load: Load
     scenarios: list[Scenario]
+    references: list[str]
+    """Keys of REFERENCES, each compared with ours in every scenario it implements."""
     repeat: int
     warmup: float
     memory_duration: float
@@ -55,8 +57,9 @@ class Results:
 
 
 LEGEND = (
-    "ratio: ours/ref req/s (median of each); p99 x: ours p99 / ref p99; CPU ms/req: CPU time of"
-    " the server process per request; bad: answers not 2xx, GraphQL errors, socket errors."
+    "vs: the reference of the row (ref); ratio: ours/ref req/s (median of each); p99 x: ours p99"
+    " / ref p99; CPU ms/req: CPU time of the server process per request; bad: answers not 2xx,"
+    " GraphQL errors, socket errors; n/a: the reference does not implement the scenario."
 )
 
 
@@ -73,13 +76,16 @@ def run(options: Options) -> int:
         url, data_file = _seed(options, secret, workdir)
         env = servers.environment(url, secret)
         ours = stack.enter_context(servers.running("ours", servers.ours_command, env, workdir))
-        reference = stack.enter_context(
-            servers.running("reference", servers.reference_command, env, workdir)
-        )
+        references = {
+            key: stack.enter_context(
+                servers.running(key, servers.reference_command(REFERENCES[key].app), env, workdir)
+            )
+            for key in options.references
+        }
         try:
-            results = _measure(options, ours, reference, data_file, secret, workdir)
+            results = _measure(options, ours, references, data_file, secret, workdir)
         except BaseException:
-            for server in (ours, reference):
+            for server in (ours, *references.values()):
                 progress(f"--- {server.name} log ---\n{server.log.read_text()[-4000:]}")
             raise
     print(render(options, results))
@@ -102,7 +108,7 @@ def _seed(options: Options, secret: str, workdir: Path) -> tuple[str, Path]:
 def _measure(
     options: Options,
     ours: servers.Server,
-    reference: servers.Server,
+    references: dict[str, servers.Server],
     data_file: Path,
     secret: str,
     workdir: Path,
@@ -123,8 +129,27 @@ def _measure(
         )
     comparisons = []
     for scenario in options.scenarios:
-        targets = [main_ours, Target("reference", reference, data_file)]
-        a, b = alternate(
+        comparisons += _compare(options, scenario, main_ours, references, data_file)
+    memory = None
+    if options.memory_duration > 0:
+        load = replace(options.load, duration=options.memory_duration)
+        memory = _memory(ours, references, data_file, load)
+    return Results(comparisons, memory, scale_report)
+
+
+def _compare(
+    options: Options,
+    scenario: Scenario,
+    ours: Target,
+    references: dict[str, servers.Server],
+    data_file: Path,
+) -> list[Comparison]:
+    """Ours and every reference implementing the scenario in turns; a row per reference."""
+    implementing = [key for key in references if scenario.key in REFERENCES[key].targets]
+    runs: dict[str, list[LoadResult]] = {}
+    if implementing:
+        targets = [ours, *(Target(key, references[key], data_file) for key in implementing)]
+        results = alternate(
             scenario.label,
             scenario.key,
             targets,
@@ -132,17 +157,20 @@ def _measure(
             repeat=options.repeat,
             warmup=options.warmup,
         )
-        comparisons.append(Comparison(scenario.label, a, b, scenario.target))
-    memory = None
-    if options.memory_duration > 0:
-        memory = _memory(
-            ours, reference, data_file, replace(options.load, duration=options.memory_duration)
+        runs = dict(zip(["ours", *implementing], results, strict=True))
+    rows = []
+    for key in references:
+        reference = REFERENCES[key]
+        target = reference.targets.get(scenario.key)
+        ours_runs, its_runs = runs.get("ours", []), runs.get(key, [])
+        rows.append(
+            Comparison(scenario.label, key, ours_runs, its_runs, target, reference.p99_target)
         )
-    return Results(comparisons, memory, scale_report)
+    return rows
 
 
 def _memory(
-    ours: servers.Server, reference: servers.Server, data_file: Path, load: Load
+    ours: servers.Server, references: dict[str, servers.Server], data_file: Path, load: Load
 ) -> MemoryCheck:
     """Ours after one mixed run and after a second: the peak should not move."""
     readings, runs = [], []
@@ -150,7 +178,8 @@ def _memory(
         runs.append(measured_run(Target("ours", ours, data_file), MIXED, load))
         readings.append(ours.memory())
         progress(f"  memory: mixed run {number}: {readings[-1]}")
-    return MemoryCheck(readings[0], readings[1], reference.memory(), runs)
+    others = {key: server.memory() for key, server in references.items()}
+    return MemoryCheck(readings[0], readings[1], others, runs)
 
 
 def render(options: Options, results: Results) -> str:
@@ -158,7 +187,7 @@ def render(options: Options, results: Results) -> str:
     parts = [
         f"Todo API benchmark: {options.users} users x {options.tasks} tasks,"
         f" {load.connections} connections, {load.duration:g} s per run,"
-        f" median of {options.repeat} (ours and the reference in turns)",
+        f" median of {options.repeat} (ours, {', '.join(options.references)} in turns)",
         "",
         comparison_table(results.comparisons),
         LEGEND,

@@ -1,7 +1,8 @@
 """The list at scale: a 1,000,000-task table, and one user holding 100,000 tasks.
 
-Both implementations run against a second database; ours on the main (50,000-task) database
-takes turns with them, so "1M against 50k" is measured in the same rounds.
+Ours and bench/reference.py (whichever references the run compares with) run against a second
+database; ours on the main (50,000-task) database takes turns with them, so "1M against 50k" is
+measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from bench import explain, seed, servers
 from bench.load import Load
 from bench.report import Comparison
 from bench.rounds import Target, alternate, progress
-from bench.scenarios import BY_KEY, SCALE_TARGET
+from bench.scenarios import DEFAULT_REFERENCE, REFERENCES, SCALE_TARGET
 
 BIG_USER_PREFIX = "bench-big-user-"
 BIG_USER = seed.user_id(1, BIG_USER_PREFIX)
+REFERENCE = REFERENCES[DEFAULT_REFERENCE]
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def run(
             servers.running("ours-scale", servers.ours_command, env, workdir)
         )
         reference = stack.enter_context(
-            servers.running("reference-scale", servers.reference_command, env, workdir)
+            servers.running(
+                "reference-scale", servers.reference_command(REFERENCE.app), env, workdir
+            )
         )
         report = _measure(settings, small_table, small_total, ours, reference, seeded)
         report.plans.update(asyncio.run(_plans(settings, seeded)))
@@ -132,11 +136,14 @@ def _measure(
     return ScaleReport(
         total_tasks=total,
         against_reference=[
-            Comparison(label, large, reference_large, BY_KEY["rest_list"].target),
-            Comparison(big_label, big_ours, big_reference, None, None),
+            Comparison(
+                label, REFERENCE.key, large, reference_large, REFERENCE.targets["rest_list"]
+            ),
+            Comparison(big_label, REFERENCE.key, big_ours, big_reference, None, None),
         ],
         against_small_table=Comparison(
             f"REST list (ours), {total:,} vs {small_total:,} tasks",
+            "ours, main table",
             large,
             small,
             SCALE_TARGET,

@@ -1,4 +1,4 @@
-"""Start and stop the two implementations, one uvicorn worker each; read their memory."""
+"""Start and stop ours and the references, one uvicorn worker each; read their memory."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def environment(database_url: str, secret: str) -> dict[str, str]:
-    """Production settings for either implementation: the same for both."""
+    """Production settings for every implementation: the same for all."""
     inherited = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES}
     return inherited | {
         "ENVIRONMENT": "production",
@@ -98,14 +98,18 @@ def ours_command(port: int) -> list[str]:
     ]
 
 
-def reference_command(port: int) -> list[str]:
-    """The reference under the same uvicorn (uvloop, httptools); it has no request log."""
-    return [
-        *(sys.executable, "-m", "uvicorn", "bench.reference:create_app", "--factory"),
-        *("--host", "127.0.0.1", "--port", str(port)),
-        *("--loop", "uvloop", "--http", "httptools"),
-        *("--log-level", "warning", "--no-access-log"),
-    ]
+def reference_command(app: str) -> Callable[[int], list[str]]:
+    """A reference (its app factory, `module:function`) under ours' uvicorn; no request log."""
+
+    def command(port: int) -> list[str]:
+        return [
+            *(sys.executable, "-m", "uvicorn", app, "--factory"),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            *("--loop", "uvloop", "--http", "httptools"),
+            *("--log-level", "warning", "--no-access-log"),
+        ]
+
+    return command
 
 
 @contextmanager
