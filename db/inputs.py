@@ -6,7 +6,7 @@ REST bodies use these models directly; GraphQL inputs are converted into them.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -20,24 +20,12 @@ from pydantic import (
 )
 
 from db.models import Priority
+from db.timestamps import as_utc
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 SEARCH_MAX = 200
 PAGE_MAX = 100
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """Read a naive timestamp as UTC; convert an aware one to UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        # e.g. 9999-12-31T23:59-23:00 is past year 9999 in UTC.
-        raise ValueError("is out of range once converted to UTC") from None
 
 
 def storable_text(value: str | None) -> str | None:
@@ -62,7 +50,7 @@ Description = Annotated[
     AfterValidator(_blank_to_none),
     AfterValidator(storable_text),
 ]
-DueDate = Annotated[datetime | None, AfterValidator(_as_utc)]
+DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
 
 
 class _Input(BaseModel):
