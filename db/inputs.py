@@ -67,23 +67,12 @@ class TaskCreate(_Input):
     due_date: DueDate = None
 
 
-# May be left out of a patch, but not sent as null.
+# May be left out of a patch, but not sent as null (api.rest.models documents them so).
 NOT_NULL = ("title", "priority", "completed")
-
-
-def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
-    """Document `fields` as non-null (None is only the "not sent" default)."""
-    for name in fields:
-        field = schema["properties"][name]
-        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
-        if len(choices) == 1:
-            field.update(choices[0])
 
 
 class TaskUpdate(_Input):
     """A partial change: only the fields that were sent are applied."""
-
-    model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, NOT_NULL))
 
     title: Title | None = None
     description: Description = None
