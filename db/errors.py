@@ -29,6 +29,16 @@ class InvalidInput(TaskError):
         self.reason = message
 
 
+class InvalidCursor(InvalidInput):
+    """A pagination cursor this service did not make for this list and order.
+
+    The transport names the argument that carried it (GraphQL's `after`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("cursor", message)
+
+
 class VersionConflict(TaskError):
     """The task is not at the version the client expected; nothing was changed."""
 

@@ -14,12 +14,16 @@ from db import dialects, tasks
 from db.errors import IdempotencyKeyReused, TaskNotFound
 from db.inputs import TaskCreate
 from db.models import IdempotencyKey, Task
-from db.session import begin_transaction
+from db.session import transaction
 
 KEY_LIFETIME = timedelta(hours=24)
 # Each keyed create forgets its owner's expired keys; about one in this many also sweeps
 # everyone's, so no separate clean-up job is needed.
 GLOBAL_SWEEP_ONE_IN = 100
+
+
+class _KeyTaken(Exception):
+    """Another request holds the key: roll this one's task back and replay the other's."""
 
 
 async def create_task_once(
@@ -31,8 +35,18 @@ async def create_task_once(
     key waits on the key's unique index, finds it taken, rolls its own task back and replays.
     """
     request_hash = _fingerprint(data)
+    try:
+        async with transaction(session):
+            task = await _create_with_key(session, owner_id, data, key, request_hash)
+    except _KeyTaken:
+        return await _replay(session, owner_id, key, request_hash), True
+    return task, False
+
+
+async def _create_with_key(
+    session: AsyncSession, owner_id: str, data: TaskCreate, key: str, request_hash: str
+) -> Task:
     now = datetime.now(UTC)
-    await begin_transaction(session)
     await _forget_expired(session, owner_id, now)
     task = tasks.new_task(owner_id, data)
     session.add(task)
@@ -46,10 +60,8 @@ async def create_task_once(
         .returning(IdempotencyKey.key)
     )
     if claimed.scalar() is None:
-        await session.rollback()
-        return await _replay(session, owner_id, key, request_hash), True
-    await session.commit()
-    return task, False
+        raise _KeyTaken
+    return task
 
 
 async def _replay(session: AsyncSession, owner_id: str, key: str, request_hash: str) -> Task:

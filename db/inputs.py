@@ -6,7 +6,7 @@ REST bodies use these models directly; GraphQL inputs are converted into them.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -20,24 +20,12 @@ from pydantic import (
 )
 
 from db.models import Priority
+from db.timestamps import as_utc
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 SEARCH_MAX = 200
 PAGE_MAX = 100
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """Read a naive timestamp as UTC; convert an aware one to UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        # e.g. 9999-12-31T23:59-23:00 is past year 9999 in UTC.
-        raise ValueError("is out of range once converted to UTC") from None
 
 
 def storable_text(value: str | None) -> str | None:
@@ -62,7 +50,7 @@ Description = Annotated[
     AfterValidator(_blank_to_none),
     AfterValidator(storable_text),
 ]
-DueDate = Annotated[datetime | None, AfterValidator(_as_utc)]
+DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
 
 
 class _Input(BaseModel):
@@ -79,23 +67,12 @@ class TaskCreate(_Input):
     due_date: DueDate = None
 
 
-# May be left out of a patch, but not sent as null.
+# May be left out of a patch, but not sent as null (api.rest.models documents them so).
 NOT_NULL = ("title", "priority", "completed")
-
-
-def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
-    """Document `fields` as non-null (None is only the "not sent" default)."""
-    for name in fields:
-        field = schema["properties"][name]
-        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
-        if len(choices) == 1:
-            field.update(choices[0])
 
 
 class TaskUpdate(_Input):
     """A partial change: only the fields that were sent are applied."""
-
-    model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, NOT_NULL))
 
     title: Title | None = None
     description: Description = None

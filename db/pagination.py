@@ -5,57 +5,76 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, false, func, or_
 from sqlalchemy.sql.elements import UnaryExpression
 
-from db.errors import InvalidInput
-from db.inputs import SortDirection, SortField, storable_text
+from db.errors import InvalidCursor
+from db.inputs import TITLE_MAX, SortDirection, SortField, storable_text
 from db.models import INT64_MAX, Task
+from db.timestamps import as_utc
 
 PRIORITY_RANK = case({"low": 0, "medium": 1, "high": 2}, value=Task.priority)
+# lower() can lengthen a title: "İ" becomes "i̇", two characters.
+LOWERED_TITLE_MAX = 2 * TITLE_MAX
+
+Parse = Callable[[Any], Any]
+
+
+def _integer(low: int, high: int) -> Parse:
+    def parse(value: Any) -> int:
+        # Bound, a value beyond the column's type fails in the driver instead of matching nothing.
+        if type(value) is int and low <= value <= high:
+            return value
+        raise ValueError(f"cursor value is not an integer from {low} to {high}")
+
+    return parse
+
+
+def _timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("cursor value is not a timestamp")
+    # Converted here, not when bound, so an out-of-range offset is a bad cursor.
+    return as_utc(datetime.fromisoformat(value))
+
+
+def _optional_timestamp(value: Any) -> datetime | None:
+    return None if value is None else _timestamp(value)
+
+
+def _lowered_title(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > LOWERED_TITLE_MAX:
+        raise ValueError("cursor value is not a title")
+    value.encode()  # lone surrogates: no driver can send them
+    return storable_text(value)
 
 
 @dataclass(frozen=True)
 class SortKey:
-    expression: SQLColumnExpression[Any]
-    kind: type = int
-    nullable: bool = False
+    """One expression of an order, and how to check a cursor's value for it (clients send them)."""
 
-    def parse(self, value: Any) -> Any:
-        """A cursor value checked against this key's type (cursors come from clients)."""
-        if value is None and self.nullable:
-            return None
-        if self.kind is datetime and isinstance(value, str):
-            # Converted here, not when bound, so an out-of-range offset is a bad cursor.
-            parsed = datetime.fromisoformat(value)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-        if self.kind is int and type(value) is int and abs(value) <= INT64_MAX:
-            return value
-        if self.kind is str and isinstance(value, str):
-            value.encode()  # lone surrogates: no driver can send them
-            return storable_text(value)
-        raise ValueError("cursor value has an unexpected type")
+    expression: SQLColumnExpression[Any]
+    parse: Parse
 
 
 def sort_keys(field: SortField) -> list[SortKey]:
     """The expressions a list is ordered by, most significant first; `id` breaks ties."""
     keys = {
-        SortField.CREATED_AT: [SortKey(Task.created_at, kind=datetime)],
-        SortField.UPDATED_AT: [SortKey(Task.updated_at, kind=datetime)],
-        SortField.TITLE: [SortKey(func.lower(Task.title), kind=str)],
+        SortField.CREATED_AT: [SortKey(Task.created_at, _timestamp)],
+        SortField.UPDATED_AT: [SortKey(Task.updated_at, _timestamp)],
+        SortField.TITLE: [SortKey(func.lower(Task.title), _lowered_title)],
         # Tasks without a due date come last in both directions.
         SortField.DUE_DATE: [
-            SortKey(case((Task.due_date.is_(None), 1), else_=0)),
-            SortKey(Task.due_date, kind=datetime, nullable=True),
+            SortKey(case((Task.due_date.is_(None), 1), else_=0), _integer(0, 1)),
+            SortKey(Task.due_date, _optional_timestamp),
         ],
-        SortField.PRIORITY: [SortKey(PRIORITY_RANK)],
+        SortField.PRIORITY: [SortKey(PRIORITY_RANK, _integer(0, 2))],
     }[field]
-    return [*keys, SortKey(Task.id)]
+    return [*keys, SortKey(Task.id, _integer(1, INT64_MAX))]
 
 
 def order_by(field: SortField, direction: SortDirection) -> list[UnaryExpression[Any]]:
@@ -92,13 +111,16 @@ def encode_cursor(field: SortField, direction: SortDirection, values: Sequence[A
 
 
 def decode_cursor(cursor: str, field: SortField, direction: SortDirection) -> list[Any]:
-    """The sort values in a cursor made for this same order, or InvalidInput."""
+    """The sort values in a cursor made for this same order, or InvalidCursor."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         sort, order, values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         keys = sort_keys(field)
-        if (sort, order) != (field.value, direction.value) or len(values) != len(keys):
+        if (sort, order) != (field.value, direction.value) or not isinstance(values, list):
             raise ValueError("cursor belongs to another order")
-        return [key.parse(value) for key, value in zip(keys, values, strict=True)]
+        parsed = [key.parse(value) for key, value in zip(keys, values, strict=True)]
+        if field is SortField.DUE_DATE and (parsed[0] == 1) != (parsed[1] is None):
+            raise ValueError("the due date's null flag disagrees with the due date")
+        return parsed
     except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error) as error:
-        raise InvalidInput("after", "is not a cursor from this list and order") from error
+        raise InvalidCursor("is not a cursor from this list and order") from error

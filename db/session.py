@@ -1,8 +1,10 @@
-"""The engine and session factory for a database target."""
+"""The engine and session factory for a database target, and the transaction helper."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
@@ -30,7 +32,7 @@ POOL_TIMEOUT_SECONDS = 10
 PING_AFTER_IDLE_SECONDS = 10
 # Local to the transaction: safe through PgBouncer in transaction mode.
 SET_OWNER = text("SELECT set_config('app.user_id', :owner_id, true)")
-# For the few operations that need several statements in one transaction (db.idempotency).
+# For the few operations that need several statements in one transaction (`transaction`).
 TRANSACTION_ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
 
 
@@ -107,12 +109,26 @@ def _name_the_owner(session: Session, _transaction: Any, connection: Connection)
     connection.execute(SET_OWNER, {"owner_id": owner_id})
 
 
-async def begin_transaction(session: AsyncSession) -> None:
-    """Make the session's next statements one transaction (sessions default to autocommit)."""
+@asynccontextmanager
+async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The block's statements as one transaction: committed at its end, rolled back on error.
+
+    Refuses to start inside a transaction the session already has (RuntimeError): it would
+    have to commit that one first, or become part of it, and neither is what the caller means.
+    """
     if session.in_transaction():
-        await session.commit()
+        raise RuntimeError(
+            "transaction(): the session is already in a transaction; transactions do not nest, "
+            "so commit or roll back the open one first"
+        )
     isolation = TRANSACTION_ISOLATION[session.get_bind().dialect.name]
     await session.connection(execution_options={"isolation_level": isolation})
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:

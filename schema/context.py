@@ -30,5 +30,20 @@ class Context(BaseContext):
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """The request's session, for one resolver at a time; its work ends with the block."""
         async with self._session_lock:
-            yield self._session
+            try:
+                yield self._session
+            finally:
+                await _end_work(self._session)
+
+
+async def _end_work(session: AsyncSession) -> None:
+    """End what a resolver left open, so the next one (a mutation's sibling) starts clean.
+
+    The services commit what they write, so what is left is reads, or a write that failed.
+    """
+    if session.in_transaction():
+        # Detached, the answers keep their loaded values; a rollback would expire them.
+        session.expunge_all()
+        await session.rollback()

@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from strawberry import Info
 
 from db import idempotency, listing, tasks
-from db.errors import InvalidInput
+from db.errors import InvalidCursor, InvalidInput
 from db.inputs import PAGE_MAX, IdempotencyKeyText, TaskCreate, TaskQuery, TaskUpdate
 from schema.context import Context
 from schema.inputs import CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput, given_fields
@@ -82,7 +82,10 @@ class Query:
             raise InvalidInput("first", f"must be between 0 and {PAGE_MAX}")
         query = _task_query(filter, order_by)
         async with info.context.session() as session:
-            page = await listing.list_page(session, info.context.owner_id, query, first, after)
+            try:
+                page = await listing.list_page(session, info.context.owner_id, query, first, after)
+            except InvalidCursor as error:
+                raise InvalidInput("after", error.reason) from error
         edges = [
             TaskEdge(cursor=cursor, node=Task.from_model(task))
             for task, cursor in zip(page.tasks, page.cursors, strict=True)

@@ -1,7 +1,8 @@
 """REST payloads: the task as clients read it, the list parameters, the toggle body, errors.
 
-Task bodies are db.inputs.TaskCreate and TaskUpdate themselves; these models only add the
-REST spellings the existing clients use and translate them into db.inputs.TaskQuery.
+Task bodies are db.inputs.TaskCreate and TaskUpdate (documented here with its non-null fields);
+these models only add the REST spellings the existing clients use and translate them into
+db.inputs.TaskQuery.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 
+from db import inputs
 from db.inputs import PAGE_MAX, SEARCH_MAX, SortDirection, SortField, StatusFilter, TaskQuery
 from db.models import Priority
 
@@ -22,6 +24,22 @@ class ErrorDetail(BaseModel):
     """Every error except 422 validation errors."""
 
     detail: str = Field(examples=["Task 42 not found"])
+
+
+def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Document `fields` as non-null (None is only the "not sent" default)."""
+    for name in fields:
+        field = schema["properties"][name]
+        choices = [choice for choice in field.pop("anyOf", []) if choice != {"type": "null"}]
+        if len(choices) == 1:
+            field.update(choices[0])
+
+
+class TaskUpdate(inputs.TaskUpdate):
+    """A partial change: only the fields that were sent are applied."""
+
+    # The same model; the OpenAPI document says which fields may not be null.
+    model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, inputs.NOT_NULL))
 
 
 class TaskPublic(BaseModel):

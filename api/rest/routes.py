@@ -18,10 +18,17 @@ from api.rest.conditional import (
     list_etag,
     task_etag,
 )
-from api.rest.models import ErrorDetail, TaskCompletion, TaskDeleted, TaskListParams, TaskPublic
+from api.rest.models import (
+    ErrorDetail,
+    TaskCompletion,
+    TaskDeleted,
+    TaskListParams,
+    TaskPublic,
+    TaskUpdate,
+)
 from api.rest.task_json import task_answer, tasks_answer
 from db import idempotency, listing, tasks
-from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate, TaskUpdate
+from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate
 
 TaskId = Annotated[int, Path(description="The task's id; another user's task is not found.")]
 ListParams = Annotated[TaskListParams, Query()]

@@ -1,7 +1,7 @@
 """Tasks as the REST routes answer them, encoded once with orjson.
 
 The routes return these bytes directly (FastAPI then neither validates nor re-encodes them);
-api.rest_models.TaskPublic documents the same shape in the OpenAPI document.
+api.rest.models.TaskPublic documents the same shape in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -13,25 +13,19 @@ import orjson
 from fastapi import Response
 
 from api.rest.conditional import task_etag
-from db.models import TaskRow
+from db.models import Task, TaskRow
 
 # Timestamps are timezone-aware UTC; OPT_UTC_Z writes them with a trailing Z.
 _OPTIONS = orjson.OPT_UTC_Z
 
 
+# Every column of the tasks table, in its order: REST shows a task's fields as they are stored.
+FIELDS = tuple(column.key for column in Task.__table__.columns)
+
+
 def task_fields(task: TaskRow) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "user_id": task.user_id,
-        "title": task.title,
-        "description": task.description,
-        "completed": task.completed,
-        "priority": task.priority,
-        "due_date": task.due_date,
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-        "version": task.version,
-    }
+    """A task as a JSON object (orjson encodes its timestamps)."""
+    return {name: getattr(task, name) for name in FIELDS}
 
 
 def json_answer(

@@ -104,3 +104,31 @@ async def test_naive_due_date_is_read_as_utc(client: httpx.AsyncClient) -> None:
     assert datetime.fromisoformat(task["dueDate"]) == datetime.fromisoformat(
         "2030-05-06T07:08:09+00:00"
     )
+
+
+async def test_one_operation_runs_keyed_creates_after_reads_and_replays(
+    client: httpx.AsyncClient,
+) -> None:
+    """Mutations share the request's session: each ends its work before the next begins.
+
+    An empty patch or setting the current value only reads, a replayed key rolls back and
+    reads; none may leave a transaction open for the next keyed create (which runs in a
+    transaction of its own).
+    """
+    gql = GraphQL(client, "alice")
+    task = (await gql.data(CREATE, input={"title": "Read"}))["createTask"]
+    keyed = '{ title: "Keyed", idempotencyKey: "k-1" }'
+    data = await gql.data(
+        f"""mutation {{
+          same: updateTask(id: {task["id"]}, input: {{}}) {{ version }}
+          first: createTask(input: {keyed}) {{ id title }}
+          set: toggleTask(id: {task["id"]}, completed: false) {{ version }}
+          replay: createTask(input: {keyed}) {{ id title }}
+          other: createTask(input: {{ title: "Other", idempotencyKey: "k-2" }}) {{ title }}
+        }}"""
+    )
+    assert data["same"] == data["set"] == {"version": 1}
+    assert data["replay"] == data["first"]
+    assert data["first"]["title"] == "Keyed"
+    assert data["other"] == {"title": "Other"}
+    assert (await gql.data(LIST))["tasks"]["totalCount"] == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -315,6 +316,7 @@ async def _assert_bad_cursor(gql: GraphQL, case: str, cursor: str, **variables: 
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", (case, error)
     assert error["extensions"]["field"] == "after", (case, error)
+    assert error["message"] == "after: is not a cursor from this list and order", (case, error)
 
 
 NOW = "2030-01-01T00:00:00+00:00"
@@ -373,6 +375,52 @@ async def test_a_tampered_cursor_of_another_order_is_bad_user_input(
     for case, (field, raw) in TAMPERED_OTHER_ORDERS.items():
         order = {"field": field, "direction": "ASC"}
         await _assert_bad_cursor(gql, case, _cursor(raw), orderBy=order)
+
+
+# Values of the right type that no row can have; beyond 32 bits PostgreSQL's driver used to fail
+# on the bound parameter (INTERNAL_SERVER_ERROR and an ERROR log line per request).
+OUT_OF_RANGE: dict[str, tuple[str, list[Any]]] = {
+    "PRIORITY rank of 2**31": ("PRIORITY", [2**31, 1]),
+    "PRIORITY rank of -(2**31) - 1": ("PRIORITY", [-(2**31) - 1, 1]),
+    "PRIORITY rank of 3": ("PRIORITY", [3, 1]),
+    "PRIORITY rank of -1": ("PRIORITY", [-1, 1]),
+    "DUE_DATE flag of 2**31": ("DUE_DATE", [2**31, NOW, 1]),
+    "DUE_DATE flag of 2": ("DUE_DATE", [2, NOW, 1]),
+    "DUE_DATE flag of -1": ("DUE_DATE", [-1, NOW, 1]),
+    "DUE_DATE flag 0 without a date": ("DUE_DATE", [0, None, 1]),
+    "DUE_DATE flag 1 with a date": ("DUE_DATE", [1, NOW, 1]),
+    "id of 0": ("CREATED_AT", [NOW, 0]),
+    "negative id": ("CREATED_AT", [NOW, -1]),
+    "id of -(2**63)": ("CREATED_AT", [NOW, -(2**63)]),
+    "TITLE longer than any title lower-cased": ("TITLE", ["a" * 401, 1]),
+}
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_a_cursor_value_out_of_its_range_is_bad_user_input(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, direction: str
+) -> None:
+    gql = GraphQL(client, OWNER)
+    await gql.data(CREATE, input={"title": "something", "dueDate": NOW})
+    for case, (field, values) in OUT_OF_RANGE.items():
+        raw = [field.lower(), direction.lower(), values]
+        order = {"field": field, "direction": direction}
+        await _assert_bad_cursor(gql, case, _cursor(raw), orderBy=order)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def test_a_cursor_after_the_longest_lower_cased_title_works(
+    client: httpx.AsyncClient,
+) -> None:
+    # "İ" lower-cases to two characters: the title cursor's bound is twice the title's.
+    gql = GraphQL(client, OWNER)
+    for title in ("İ" * 200, "z"):
+        await gql.data(CREATE, input={"title": title})
+    order = {"field": "TITLE", "direction": "ASC"}
+    first = (await gql.data(LIST, first=1, orderBy=order))["tasks"]
+    assert [edge["node"]["title"] for edge in first["edges"]] == ["İ" * 200]
+    rest = (await gql.data(LIST, after=first["pageInfo"]["endCursor"], orderBy=order))["tasks"]
+    assert [edge["node"]["title"] for edge in rest["edges"]] == ["z"]
 
 
 async def test_a_cursor_from_another_order_is_bad_user_input(client: httpx.AsyncClient) -> None:

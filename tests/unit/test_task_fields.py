@@ -1,0 +1,96 @@
+"""A task's fields are the tasks table's columns; every other list of them must agree.
+
+The table is the source: REST shows every column (api.rest.task_json derives its fields from
+it), GraphQL every column but the owner (implicit in every request). The lists that cannot be
+derived (a Protocol, payload and output types, the test clients) are held to it here.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import graphql
+import strawberry
+from sqlalchemy.orm import Mapped
+from strawberry.utils.str_converters import to_camel_case
+
+from api.rest.models import TaskPublic
+from api.rest.task_json import task_fields
+from db.models import Priority, Task, TaskRow
+from schema.resolvers import Mutation, Query
+from schema.types import Task as TaskType
+from tests.support.graphql_client import TASK_FIELDS
+from tests.support.rest_client import TASK_KEYS
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = [column.key for column in Task.__table__.columns]
+GRAPHQL_FIELDS = [to_camel_case(name) for name in COLUMNS if name != "user_id"]
+WHEN = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _task() -> Task:
+    return Task(
+        id=7,
+        user_id="alice",
+        title="Title",
+        description="Words",
+        completed=True,
+        priority=Priority.HIGH.value,
+        due_date=WHEN,
+        created_at=WHEN,
+        updated_at=WHEN,
+        version=3,
+    )
+
+
+def test_task_row_declares_every_column_with_its_type() -> None:
+    mapped = typing.get_type_hints(Task)
+    declared = typing.get_type_hints(TaskRow)
+    assert list(declared) == COLUMNS
+    for name in COLUMNS:
+        assert typing.get_origin(mapped[name]) is Mapped
+        assert declared[name] == typing.get_args(mapped[name])[0], name
+
+
+def test_rest_answers_and_documents_every_column() -> None:
+    task = _task()
+    assert list(task_fields(task)) == COLUMNS
+    assert task_fields(task) == {name: getattr(task, name) for name in COLUMNS}
+    assert list(TaskPublic.model_fields) == COLUMNS
+    assert TaskPublic.model_validate(task).model_dump() == task_fields(task)
+
+
+def test_graphql_answers_every_column_but_the_owner() -> None:
+    sdl = strawberry.Schema(query=Query, mutation=Mutation).as_str()
+    task_type = graphql.build_schema(sdl).type_map["Task"]
+    assert isinstance(task_type, graphql.GraphQLObjectType)
+    assert list(task_type.fields) == GRAPHQL_FIELDS
+    converted = TaskType.from_model(_task())
+    assert vars(converted) == {
+        "id": "7",
+        "title": "Title",
+        "description": "Words",
+        "completed": True,
+        "priority": Priority.HIGH,
+        "due_date": WHEN,
+        "created_at": WHEN,
+        "updated_at": WHEN,
+        "version": 3,
+    }
+    assert [to_camel_case(name) for name in vars(converted)] == GRAPHQL_FIELDS
+
+
+def test_the_test_clients_ask_for_every_field() -> None:
+    assert set(COLUMNS) == TASK_KEYS
+    assert TASK_FIELDS.split() == GRAPHQL_FIELDS
+    frontend = (ROOT / "tests/e2e/frontend_client.mjs").read_text()
+    keys = re.search(r"const TASK_KEYS = \[(.*?)\]", frontend, re.DOTALL)
+    assert keys is not None
+    assert re.findall(r'"(\w+)"', keys.group(1)) == sorted(COLUMNS)
+    typed = (ROOT / "tests/typed-client/src/operations.ts").read_text()
+    fragment = re.search(r"fragment TaskFields on Task \{(.*?)\}", typed, re.DOTALL)
+    assert fragment is not None
+    assert fragment.group(1).split() == GRAPHQL_FIELDS
