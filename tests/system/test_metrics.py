@@ -285,10 +285,60 @@ def free_port() -> int:
         return port
 
 
-async def test_metrics_port_serves_them_apart_from_the_app(tmp_path: Path) -> None:
+METRICS_TOKEN = "metrics-token-0123456789abcdef"
+
+
+async def test_production_serves_no_metrics_on_the_app_port_by_default(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path, environment="production", better_auth_secret="s" * 32)
+    async with app_client(settings) as http:
+        assert (await http.get("/health")).status_code == 200
+        response = await http.get("/metrics")
+    assert response.status_code == 404
+    assert "http_requests" not in response.text
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_a_metrics_token_is_required_once_set(tmp_path: Path, environment: str) -> None:
+    settings = offline_settings(
+        tmp_path,
+        environment=environment,
+        better_auth_secret="s" * 32,
+        metrics_token=METRICS_TOKEN,
+    )
+    async with app_client(settings) as http:
+        await http.get("/health")
+        refused = [
+            await http.get("/metrics"),
+            await http.get("/metrics", headers={"Authorization": "Bearer wrong"}),
+            await http.get("/metrics", headers={"Authorization": f"Basic {METRICS_TOKEN}"}),
+            await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}x"}),
+        ]
+        response = await http.get("/metrics", headers={"Authorization": f"bearer {METRICS_TOKEN}"})
+
+    for answer in refused:
+        assert answer.status_code == 401, answer.text
+        assert answer.headers["www-authenticate"] == "Bearer"
+        assert answer.json() == {"detail": "Metrics need Authorization: Bearer <METRICS_TOKEN>"}
+    assert response.status_code == 200, response.text
+    samples = parse(response.text)
+    assert value(samples, "http_requests_total", method="GET", route="/health", status="200") == 1
+
+
+def test_a_short_metrics_token_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="metrics_token"):
+        offline_settings(tmp_path, metrics_token="short")
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_metrics_port_serves_them_apart_from_the_app(
+    tmp_path: Path, environment: str
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/metrics"
-    async with app_client(offline_settings(tmp_path, metrics_port=port)) as http:
+    settings = offline_settings(
+        tmp_path, environment=environment, better_auth_secret="s" * 32, metrics_port=port
+    )
+    async with app_client(settings) as http:
         assert (await http.get("/health")).status_code == 200
         assert (await http.get("/metrics")).status_code == 404
         async with httpx.AsyncClient() as outside:
