@@ -97,7 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app: GraphQL at /graphql, REST under /api, health probes, CORS, errors."""
     settings = settings or Settings()
     services = build_services(settings)
-    metrics = Metrics(services.engine, services.jwks) if settings.metrics else None
+    metrics = None
+    if settings.metrics_enabled:
+        metrics = Metrics(services.engine, services.jwks, token=settings.metrics_token)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     metrics: bool = True
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
         "jwt_audience",
         "log_format",
         "metrics_port",
+        "metrics_token",
         mode="before",
     )
     @classmethod
@@ -122,6 +124,14 @@ class Settings(BaseSettings):
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return not self.is_production
+
+    @property
+    def metrics_enabled(self) -> bool:
+        """METRICS, but in production only where they are not public: behind METRICS_TOKEN
+        or on METRICS_PORT (the public port would show traffic and operation names to all)."""
+        if not self.metrics:
+            return False
+        return not self.is_production or bool(self.metrics_token or self.metrics_port)
 
     @property
     def resolved_log_format(self) -> LogFormat:

@@ -78,6 +78,8 @@ def environment(database_url: str, secret: str) -> dict[str, str]:
     return inherited | {
         "ENVIRONMENT": "production",
         "BETTER_AUTH_SECRET": secret,
+        # Metrics on, as deployed (production counts nothing without a token or a port).
+        "METRICS_TOKEN": "bench-metrics-token-0123456789",
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(REPO_ROOT),
     }

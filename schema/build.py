@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import ErrorCodes
 from schema.metrics import OperationMetrics, OperationNames, OperationObserver
 from schema.resolvers import Mutation, Query
+from schema.suggestions import HideSuggestions
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -66,7 +67,8 @@ def build_schema(
     introspection: bool = True,
     observe_operation: OperationObserver | None = None,
 ) -> Schema:
-    """The schema; production masks unexpected errors and may hide introspection.
+    """The schema; production masks unexpected errors and may hide introspection (and with
+    it the "Did you mean ...?" of error messages).
 
     `observe_operation(name, outcome)` hears of every operation once it is over.
     """
@@ -80,7 +82,8 @@ def build_schema(
         mutation=Mutation,
         extensions=[
             *counting,
-            *([] if introspection else [DisableIntrospection]),
+            # Hidden together: a suggestion is a piece of introspection.
+            *([] if introspection else [DisableIntrospection, HideSuggestions]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: _ParserCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(list(_LIMIT_RULES)),

@@ -22,6 +22,11 @@ class Context(BaseContext):
         self._session_lock = asyncio.Lock()
 
     @property
+    def authenticated(self) -> bool:
+        """Whether the request carried a verified token."""
+        return self._user_id is not None
+
+    @property
     def owner_id(self) -> str:
         """The verified user; UNAUTHENTICATED when the request carried no token."""
         if self._user_id is None:

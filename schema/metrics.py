@@ -1,6 +1,8 @@
 """Count GraphQL operations by name and outcome, with label values a client cannot multiply.
 
-The extension knows nothing of Prometheus: it hands (operation, outcome) to an observer.
+The extension knows nothing of Prometheus: it hands (operation, outcome) to an observer. A name
+becomes a label value only once an authenticated request has run it: the label slots are few,
+and anyone may send a request without a token or a document that fails validation.
 """
 
 from __future__ import annotations
@@ -10,15 +12,25 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+
+from schema.context import Context
 
 OperationObserver = Callable[[str, str], None]
 
 ANONYMOUS = "anonymous"
-INVALID_NAME = "invalid"  # longer than MAX_NAME_LENGTH, or not a GraphQL name
+UNAUTHENTICATED = "unauthenticated"  # a request without a token, whatever it asked
+# Never run: it failed to parse or validate, or the view refused it; or the name is longer
+# than MAX_NAME_LENGTH.
+INVALID_NAME = "invalid"
 OTHER_NAME = "other"  # a new name once MAX_OPERATION_NAMES are known
 OK = "ok"
+# No query, an unknown operationName, a mutation over GET: the view answers 400 without errors.
+BAD_REQUEST = "BAD_REQUEST"
 UNKNOWN_ERROR = "INTERNAL_SERVER_ERROR"
+_REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 MAX_NAME_LENGTH = 64
 MAX_OPERATION_NAMES = 200
 
@@ -71,10 +83,29 @@ class OperationMetrics(SchemaExtension):
     def __init__(self, observe: OperationObserver, names: OperationNames) -> None:
         self.observe = observe
         self.names = names
+        self.executed = False
+
+    def on_execute(self) -> Iterator[None]:
+        # Reached only once the document parsed, named one operation of an allowed type,
+        # and passed validation.
+        self.executed = True
+        yield
 
     def on_operation(self) -> Iterator[None]:
+        result = UNKNOWN_ERROR
         try:
             yield
+            result = outcome(self.execution_context.result)
+        except _REFUSED:
+            result = BAD_REQUEST
+            raise
         finally:
-            context = self.execution_context
-            self.observe(self.names.label(context.operation_name), outcome(context.result))
+            self.observe(self._label(), result)
+
+    def _label(self) -> str:
+        context = self.execution_context.context
+        if not (isinstance(context, Context) and context.authenticated):
+            return UNAUTHENTICATED
+        if not self.executed:
+            return INVALID_NAME
+        return self.names.label(self.execution_context.operation_name)

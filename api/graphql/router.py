@@ -11,9 +11,11 @@ from fastapi import HTTPException, Response, status
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.unset import UNSET
 
 from api.errors import RETRY_AFTER
+from api.graphql.envelope import request_data
 from schema.build import MAX_DOCUMENT_CHARS
 from schema.context import Context
 
@@ -34,22 +36,28 @@ class TaskGraphQLRouter(GraphQLRouter[Context, None]):
         # json.loads would raise RecursionError (a 500) first.
         return orjson.loads(data)
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """The request, refused with 413 when its document is longer than MAX_DOCUMENT_CHARS.
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The request from a query string or a JSON body, its envelope checked (envelope.py).
 
-        Whitespace and comments cost no tokens, so the token limit alone would let a padded
-        document through, and into the parse and validation caches.
+        Refused with 413 when its document is longer than MAX_DOCUMENT_CHARS: whitespace and
+        comments cost no tokens, so the token limit alone would let a padded document through,
+        and into the parse and validation caches. Nothing else is accepted: uploads, batches
+        and the HTTP streaming transports are off, so every request is plain "http".
         """
-        parsed = await super().parse_http_body(request)
-        for operation in parsed if isinstance(parsed, list) else [parsed]:
-            if operation.query is not None and len(operation.query) > MAX_DOCUMENT_CHARS:
-                raise HTTPException(
-                    status.HTTP_413_CONTENT_TOO_LARGE,
-                    f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters",
-                )
-        return parsed
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "GET":
+            data: object = self.parse_query_params(request.query_params)
+        elif "application/json" in content_type:
+            data = self.parse_json(await request.get_body())
+        else:
+            raise StrawberryHTTPError(400, "Unsupported content type")
+        operation = request_data(data)
+        if operation.query is not None and len(operation.query) > MAX_DOCUMENT_CHARS:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters",
+            )
+        return operation
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Strawberry's run, with its HTTP errors as `{"detail": ...}` JSON like every route's."""

@@ -1,4 +1,5 @@
-"""Prometheus metrics in the app's own registry, served at /metrics or on a port of their own.
+"""Prometheus metrics in the app's own registry, served at /metrics (behind a bearer token when
+METRICS_TOKEN is set) or on a port of their own.
 
 Requests by method, route template and status; GraphQL operations by name and outcome; the
 database pool and JWKS refreshes, both read at scrape time. `/metrics` itself is not counted:
@@ -8,16 +9,18 @@ scrapes would outnumber real traffic, and Prometheus records each scrape's durat
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from api.auth.jwks import JwksCache
 from api.middleware.request_log import Finished
@@ -35,7 +38,10 @@ _RequestSeries = tuple[Counter, Histogram]
 class Metrics:
     """The metrics of one app; several apps in one process (tests) never share a series."""
 
-    def __init__(self, engine: AsyncEngine, jwks: JwksCache | None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, jwks: JwksCache | None, token: SecretStr | None = None
+    ) -> None:
+        self.token = token
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "http_requests",
@@ -82,7 +88,13 @@ class Metrics:
         self.operations.labels(operation, outcome).inc()
 
     async def expose(self, request: Request) -> Response:
-        """The text exposition (OpenMetrics when the scraper asks for it)."""
+        """The text exposition (OpenMetrics when the scraper asks for it); 401 without the token."""
+        if self.token is not None and not _bearer_is(request, self.token):
+            return JSONResponse(
+                {"detail": "Metrics need Authorization: Bearer <METRICS_TOKEN>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         encoder, content_type = choose_encoder(request.headers.get("accept", ""))
         return Response(encoder(self.registry), media_type=content_type)
 
@@ -96,6 +108,13 @@ class Metrics:
             await asyncio.to_thread(server.shutdown)
             server.server_close()
             thread.join(timeout=5)
+
+
+def _bearer_is(request: Request, token: SecretStr) -> bool:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    expected = token.get_secret_value().encode()
+    # Constant time: the answer must not tell how much of a guess was right.
+    return scheme.lower() == "bearer" and hmac.compare_digest(credentials.encode(), expected)
 
 
 @asynccontextmanager

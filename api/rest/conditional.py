@@ -53,10 +53,16 @@ async def expected_versions(
     """The versions an If-Match header accepts; None when any version will do."""
     if if_match is None or if_match.strip() == "*":
         return None
-    # Strong comparison (RFC 9110 13.1.1): weak tags never match, so they add no version.
-    return frozenset(
-        int(match[1]) for tag in _tags(if_match) if (match := _VERSION_TAG.fullmatch(tag))
-    )
+    # Strong comparison (RFC 9110 13.1.1, 8.8.3.2): weak tags never match, so they add no version.
+    return frozenset(version for tag in _tags(if_match) if (version := _version(tag)) is not None)
+
+
+def _version(tag: str) -> int | None:
+    """The version whose ETag is `tag` character for character: `"0001"` is not `"1"`'s tag."""
+    if (match := _VERSION_TAG.fullmatch(tag)) is None:
+        return None
+    version = int(match[1])
+    return version if task_etag(version) == tag else None
 
 
 ExpectedVersions = Annotated[frozenset[int] | None, Depends(expected_versions)]

@@ -37,6 +37,10 @@ GARBAGE_IF_MATCH: list[str | bytes] = [
     '"3000000000"',  # beyond the 32-bit version column
     '"9999999999999999999"',  # beyond 64 bits, yet short enough to look like a version
     b'"\xb2"',  # a Latin-1 superscript two: str.isdigit() says it is a digit
+    # The current version's number, but other tags: strong comparison is character by character.
+    '"01"',
+    '"0001"',
+    '"00000000000000000001"',
 ]
 
 
@@ -292,6 +296,18 @@ async def test_a_current_etag_is_304_without_a_body(client: httpx.AsyncClient) -
             assert cached.headers["Cache-Control"] == "private, no-cache"
         stale = await send(client, "alice", "GET", url, If_None_Match='"0-0", "9"')
         assert (stale.status_code, stale.content, etag(stale)) == (200, fresh.content, tag)
+
+
+async def test_if_none_match_compares_tags_character_by_character(
+    client: httpx.AsyncClient,
+) -> None:
+    task = await create(client, "alice")
+    url = tasks_url("alice", task["id"])
+    fresh = await send(client, "alice", "GET", url)
+    assert etag(fresh) == '"1"'
+    for if_none_match in ('"01"', 'W/"0001"', '"1 "', '"01", W/"001"'):
+        answer = await send(client, "alice", "GET", url, If_None_Match=if_none_match)
+        assert (answer.status_code, answer.content) == (200, fresh.content), if_none_match
 
 
 async def test_the_list_etag_changes_with_every_write_and_never_repeats(

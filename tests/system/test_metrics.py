@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.settings import Settings
-from schema.metrics import OTHER_NAME, OperationNames
+from schema.metrics import MAX_OPERATION_NAMES, OTHER_NAME, OperationNames
 from tests.support.auth import auth
 from tests.support.databases import services_of
 from tests.support.jwks_server import (
@@ -124,13 +124,74 @@ async def test_graphql_operations_by_name_and_outcome(
     assert operations("FindTask", "NOT_FOUND") == 1
     assert operations("anonymous", "ok") == 1
     assert operations("Add", "BAD_USER_INPUT") == 1
-    assert operations("anonymous", "GRAPHQL_PARSE_FAILED") == 1
+    assert operations("invalid", "GRAPHQL_PARSE_FAILED") == 1
     assert operations("invalid", "ok") == 1
-    assert operations("Mine", "UNAUTHENTICATED") == 1
+    assert operations("unauthenticated", "UNAUTHENTICATED") == 1
+    assert operations("Mine", "UNAUTHENTICATED") is None
     graphql_requests = value(
         samples, "http_requests_total", method="POST", route="/graphql", status="200"
     )
     assert graphql_requests == 8
+
+
+async def test_only_authenticated_valid_operations_take_a_name_slot(
+    make_settings: Callable[..., Settings],
+) -> None:
+    owner = user()
+    async with app_client(make_settings()) as http:
+
+        async def post(body: dict[str, object], status: int, **headers: str) -> None:
+            response = await http.post("/graphql", json=body, headers=headers)
+            assert response.status_code == status, response.text
+
+        for number in range(MAX_OPERATION_NAMES + 5):
+            await post({"query": f"query Junk{number} {{ tasks {{ totalCount }} }}"}, 200)
+        await post({"query": "query Typo { taks { totalCount } }"}, 200, **auth(owner))
+        await post({"query": "query Half { tasks {"}, 200, **auth(owner))
+        ghost = {"query": "query Mine { tasks { totalCount } }", "operationName": "Ghost"}
+        await post(ghost, 400, **auth(owner))
+        await post({"query": "query Mine { tasks { totalCount } }"}, 200, **auth(owner))
+        samples = await scrape(http)
+
+    def operations(operation: str, outcome: str) -> float | None:
+        return value(samples, "graphql_operations_total", operation=operation, outcome=outcome)
+
+    assert operations("Mine", "ok") == 1
+    assert operations("unauthenticated", "UNAUTHENTICATED") == MAX_OPERATION_NAMES + 5
+    assert operations("invalid", "GRAPHQL_VALIDATION_FAILED") == 1
+    assert operations("invalid", "GRAPHQL_PARSE_FAILED") == 1
+    assert operations("invalid", "BAD_REQUEST") == 1
+    labels = {dict(labels).get("operation") for name, labels in samples if "graphql" in name}
+    assert labels == {"Mine", "unauthenticated", "invalid"}
+
+
+async def test_requests_the_view_refuses_are_bad_requests_not_server_errors(
+    make_settings: Callable[..., Settings],
+) -> None:
+    owner = user()
+    async with app_client(make_settings()) as http:
+        refused = [
+            await http.post("/graphql", json={"query": ""}, headers=auth(owner)),
+            await http.get(
+                "/graphql",
+                params={"query": "mutation M { deleteTask(id: 1) }"},
+                headers=auth(owner),
+            ),
+            await http.post(
+                "/graphql",
+                json={"query": "query A { tasks { totalCount } }", "operationName": "B"},
+                headers=auth(owner),
+            ),
+        ]
+        samples = await scrape(http)
+
+    assert [response.status_code for response in refused] == [400, 400, 400]
+    operations = {
+        tuple(sorted(labels)): count
+        for (name, labels), count in samples.items()
+        if name == "graphql_operations_total"
+    }
+    assert operations == {(("operation", "invalid"), ("outcome", "BAD_REQUEST")): 3}
 
 
 def test_operation_names_are_capped_in_number_length_and_charset() -> None:
@@ -224,10 +285,60 @@ def free_port() -> int:
         return port
 
 
-async def test_metrics_port_serves_them_apart_from_the_app(tmp_path: Path) -> None:
+METRICS_TOKEN = "metrics-token-0123456789abcdef"
+
+
+async def test_production_serves_no_metrics_on_the_app_port_by_default(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path, environment="production", better_auth_secret="s" * 32)
+    async with app_client(settings) as http:
+        assert (await http.get("/health")).status_code == 200
+        response = await http.get("/metrics")
+    assert response.status_code == 404
+    assert "http_requests" not in response.text
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_a_metrics_token_is_required_once_set(tmp_path: Path, environment: str) -> None:
+    settings = offline_settings(
+        tmp_path,
+        environment=environment,
+        better_auth_secret="s" * 32,
+        metrics_token=METRICS_TOKEN,
+    )
+    async with app_client(settings) as http:
+        await http.get("/health")
+        refused = [
+            await http.get("/metrics"),
+            await http.get("/metrics", headers={"Authorization": "Bearer wrong"}),
+            await http.get("/metrics", headers={"Authorization": f"Basic {METRICS_TOKEN}"}),
+            await http.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}x"}),
+        ]
+        response = await http.get("/metrics", headers={"Authorization": f"bearer {METRICS_TOKEN}"})
+
+    for answer in refused:
+        assert answer.status_code == 401, answer.text
+        assert answer.headers["www-authenticate"] == "Bearer"
+        assert answer.json() == {"detail": "Metrics need Authorization: Bearer <METRICS_TOKEN>"}
+    assert response.status_code == 200, response.text
+    samples = parse(response.text)
+    assert value(samples, "http_requests_total", method="GET", route="/health", status="200") == 1
+
+
+def test_a_short_metrics_token_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="metrics_token"):
+        offline_settings(tmp_path, metrics_token="short")
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_metrics_port_serves_them_apart_from_the_app(
+    tmp_path: Path, environment: str
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/metrics"
-    async with app_client(offline_settings(tmp_path, metrics_port=port)) as http:
+    settings = offline_settings(
+        tmp_path, environment=environment, better_auth_secret="s" * 32, metrics_port=port
+    )
+    async with app_client(settings) as http:
         assert (await http.get("/health")).status_code == 200
         assert (await http.get("/metrics")).status_code == 404
         async with httpx.AsyncClient() as outside:
