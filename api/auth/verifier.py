@@ -28,6 +28,20 @@ class ClaimRules:
     audience: str | None = None
 
 
+def user_id_of(subject: object) -> str:
+    """The `sub` claim as a user id, or AuthError saying why it cannot be one.
+
+    The id goes into SQL, GraphQL answers and log lines: printable text only (`isprintable`
+    also refuses lone surrogates, which UTF-8 cannot encode), 1 to 255 characters.
+    """
+    problem = "Token 'sub' claim is not a user id: it"
+    if not isinstance(subject, str) or not 1 <= len(subject) <= MAX_USER_ID_LENGTH:
+        raise AuthError(f"{problem} must be 1 to {MAX_USER_ID_LENGTH} characters")
+    if not subject.isprintable():
+        raise AuthError(f"{problem} holds a character that is not printable")
+    return subject
+
+
 class TokenVerifier:
     """HS256 with the shared secret, or EdDSA/ES256/RS256 with a key from the JWKS."""
 
@@ -71,9 +85,7 @@ class TokenVerifier:
             )
         else:
             raise AuthError(f"Token algorithm {algorithm!r} is not accepted")
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject or len(subject) > MAX_USER_ID_LENGTH:
-            raise AuthError("Token 'sub' claim is not a user id")
+        subject = user_id_of(claims.get("sub"))
         # JWKS-signed tokens are remembered with their key ("" when the header names none).
         kid = (header.get("kid") or "") if algorithm in ASYMMETRIC_ALGORITHMS else None
         self._verified.remember(token, subject, claims, kid)

@@ -94,6 +94,8 @@ def now() -> int:
 
 SIGNATURE = "Token signature is invalid"
 MALFORMED = "Malformed token"
+NOT_A_USER_ID = "Token 'sub' claim is not a user id: it must be 1 to 255 characters"
+UNPRINTABLE_SUB = "Token 'sub' claim is not a user id: it holds a character that is not printable"
 
 # attack: (the token, made from the app's issuer; the exact `detail` of the 401)
 ATTACKS: dict[str, tuple[Callable[[Issuer], str], str]] = {
@@ -163,6 +165,24 @@ ATTACKS: dict[str, tuple[Callable[[Issuer], str], str]] = {
         lambda issuer: issuer.token(stranger(RSA_KID)),
         "Token algorithm 'EdDSA' does not match its signing key",
     ),
+    "sub with NUL HS256": (lambda _: hs256(claims(sub="ali\x00ce")), UNPRINTABLE_SUB),
+    "sub with NUL JWKS": (lambda issuer: issuer.token(sub="ali\x00ce"), UNPRINTABLE_SUB),
+    "sub a lone surrogate HS256": (lambda _: hs256(claims(sub="\ud800")), UNPRINTABLE_SUB),
+    "sub a lone surrogate JWKS": (
+        lambda issuer: issuer.token(sub="alice\udfff"),
+        UNPRINTABLE_SUB,
+    ),
+    "sub forging a log line": (
+        lambda _: hs256(claims(sub="alice\n2026-01-01 INFO api [-] admin logged in")),
+        UNPRINTABLE_SUB,
+    ),
+    "sub with an ANSI escape": (lambda _: hs256(claims(sub="\x1b[31malice")), UNPRINTABLE_SUB),
+    "sub with a right-to-left override": (
+        lambda issuer: issuer.token(sub="alice\u202egpj.exe"),
+        UNPRINTABLE_SUB,
+    ),
+    "sub of 256 characters": (lambda _: hs256(claims(sub="a" * 256)), NOT_A_USER_ID),
+    "sub empty": (lambda issuer: issuer.token(sub=""), NOT_A_USER_ID),
     "oversized": (lambda _: oversized(), "Token is too large"),
     "garbage in the header": (lambda _: "e30x!!.e30.c2ln", MALFORMED),
     "header not JSON": (lambda _: with_header(b"\xff\xfe{not json"), MALFORMED),
