@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
     jwks_cache_seconds: int = Field(default=3600, ge=1)
-    jwks_min_refresh_seconds: int = Field(default=30, ge=0)
+    # The cooldown after a fetch before an unknown `kid` may refetch (api/auth/jwks.py).
+    jwks_min_refresh_seconds: float = Field(default=1.0, ge=0, le=60)
     dev_secret_file: str = ".todo-dev-secret"
 
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]

@@ -9,11 +9,12 @@ from typing import Any
 import jwt
 
 from api.auth.jwks import JwksCache, UnknownSigningKey
+from api.auth.keys import JWKS_ALGORITHMS
 from api.auth.verified_tokens import VerifiedTokens
 
 MAX_TOKEN_BYTES = 8192
 MAX_USER_ID_LENGTH = 255
-ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
+ASYMMETRIC_ALGORITHMS = JWKS_ALGORITHMS
 
 
 class AuthError(Exception):
@@ -43,7 +44,7 @@ def user_id_of(subject: object) -> str:
 
 
 class TokenVerifier:
-    """HS256 with the shared secret, or EdDSA/ES256/RS256 with a key from the JWKS."""
+    """HS256 with the shared secret, or EdDSA/ES256/ES512/RS256/PS256 with a JWKS key."""
 
     def __init__(
         self,
@@ -100,7 +101,7 @@ class TokenVerifier:
             key = await self.jwks.key_for(kid)
         except UnknownSigningKey:
             raise AuthError("Token signing key is unknown") from None
-        if key.algorithm_name != algorithm:
+        if algorithm not in key.algorithms:
             raise AuthError(f"Token algorithm {algorithm!r} does not match its signing key")
         return key.key
 
