@@ -100,6 +100,14 @@ class JwksCache:
         """Whether the key set as last fetched still holds `kid` (no fetch)."""
         return self._lookup(kid or None) is not None
 
+    async def problem(self) -> str | None:
+        """None when usable keys are cached (fetched now if none are fresh); else why not."""
+        if self._is_stale():
+            await self._fetch_shared(None)
+        if self._keys:
+            return None
+        return _reason(self._error) if self._error else "no usable key"
+
     async def aclose(self) -> None:
         if self._running is not None:
             self._running.cancel()
@@ -153,3 +161,12 @@ class JwksCache:
         keys = verification_keys(response.json())
         log.info("JWKS fetched from %s: %d usable keys", self.url, len(keys))
         return keys
+
+
+def _reason(error: Exception) -> str:
+    """Why a fetch failed, short and without the URL (it is in the log line)."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"HTTP {error.response.status_code} from the JWKS"
+    if isinstance(error, httpx.HTTPError | httpx.InvalidURL):
+        return type(error).__name__
+    return str(error)

@@ -1,4 +1,4 @@
-"""Key rotation against a real JWKS endpoint, made-up `kid`s, BETTER_AUTH_URL and algorithms.
+"""Key rotation against a real JWKS endpoint, made-up `kid`s, and readiness of the signing keys.
 
 The rule (api/auth/jwks.py): a token whose `kid` the cached key set lacks starts one refetch,
 shared by every request that arrives while it runs, unless the last fetch finished less than
@@ -31,6 +31,7 @@ from tests.support.jwks_server import (
     better_auth_token,
     jwks_server,
     offline_settings,
+    unused_port_url,
     verifier_for,
 )
 
@@ -209,3 +210,33 @@ async def test_an_algorithm_the_key_does_not_allow_is_refused(
         async with verifier_for(settings_for(tmp_path, server)) as verifier:
             with pytest.raises(AuthError, match=reason):
                 await verifier.user_id(better_auth_token(signer, server.base_url))
+
+
+async def test_ready_says_when_the_signing_keys_cannot_be_fetched(tmp_path: Path) -> None:
+    async with app_client(settings_for(tmp_path, unused_port_url())) as http:
+        answer = await http.get("/ready")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
+    assert answer.json() == {"status": "unavailable", "detail": "signing keys: ConnectError"}
+
+
+async def test_ready_names_a_broken_key_set_without_its_url(tmp_path: Path) -> None:
+    with jwks_server() as server:
+        server.status, server.body = 404, b"{}"
+        async with app_client(settings_for(tmp_path, server)) as http:
+            answer = await http.get("/ready")
+    assert answer.status_code == 503
+    assert answer.json()["detail"] == "signing keys: HTTP 404 from the JWKS"
+
+
+async def test_ready_with_the_keys_fetched_and_cached(tmp_path: Path, clock: FakeClock) -> None:
+    key = SigningKey.generate()
+    with jwks_server(key) as server:
+        async with app_client(with_clock(settings_for(tmp_path, server), clock)) as http:
+            assert (await http.get("/ready")).json() == {"status": "ready"}
+            assert server.hits == 1
+            server.status, server.body = 503, b"down"
+            clock.advance(7200)  # stale: refetched, failed, the cached keys still verify
+            answer = await http.get("/ready")
+            assert (answer.status_code, answer.json()) == (200, {"status": "ready"})
+            assert server.hits == 2
