@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api import errors
 from api.auth.jwks import JwksCache
+from api.auth.mode import log_auth_mode
 from api.auth.signing_secret import signing_secret
 from api.auth.verifier import ClaimRules, TokenVerifier
 from api.deps import Services
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log_auth_mode(settings, services.verifier)
         await check_row_level_security(services)
         tune_garbage_collector()
         async with metrics_server(metrics, settings):

@@ -69,11 +69,11 @@ async def optional_user_id(
         user_id = await services.verifier.user_id(token.strip())
     except AuthError as error:
         raise unauthorized(str(error)) from None
-    except JwksUnavailable:
+    except JwksUnavailable as error:  # RefetchThrottled too: retry when the cooldown ends
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The signing keys cannot be fetched right now; retry shortly.",
-            headers={"Retry-After": "5"},
+            detail=error.detail,
+            headers={"Retry-After": str(error.retry_after_seconds)},
         ) from None
     request.state.user_id = user_id  # for the request log (api/request_log.py): never the token
     return user_id

@@ -6,15 +6,38 @@ import enum
 import json
 from functools import cached_property
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./todo.db"
+BETTER_AUTH_PATH = "/api/auth"  # where Better Auth mounts its routes, the JWKS among them
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigurationError(Exception):
     """The service cannot start with these settings; the message says what to set."""
+
+
+def better_auth_endpoints(url: str) -> tuple[str, str]:
+    """The origin and the JWKS URL of a BETTER_AUTH_URL, given with or without `/api/auth`.
+
+    Better Auth signs `iss` and `aud` with its base URL's origin (`new URL(baseURL).origin`):
+    lower-case scheme and host, the scheme's default port left out, no path.
+    """
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), parts.hostname
+    try:
+        port = parts.port
+    except ValueError:
+        host = None
+    if scheme not in _DEFAULT_PORTS or not host:
+        raise ValueError("BETTER_AUTH_URL must be an http(s) URL such as https://app.example.com")
+    host = f"[{host}]" if ":" in host else host
+    origin = f"{scheme}://{host}" + ("" if port in (None, _DEFAULT_PORTS[scheme]) else f":{port}")
+    base_path = parts.path.rstrip("/").removesuffix(BETTER_AUTH_PATH)
+    return origin, f"{origin}{base_path}{BETTER_AUTH_PATH}/jwks"
 
 
 class Environment(enum.StrEnum):
@@ -45,7 +68,8 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
     jwks_cache_seconds: int = Field(default=3600, ge=1)
-    jwks_min_refresh_seconds: int = Field(default=30, ge=0)
+    # The cooldown after a fetch before an unknown `kid` may refetch (api/auth/jwks.py).
+    jwks_min_refresh_seconds: float = Field(default=1.0, ge=0, le=60)
     dev_secret_file: str = ".todo-dev-secret"
 
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
@@ -84,6 +108,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("better_auth_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            better_auth_endpoints(value)  # a ValueError naming the setting
+        return value
+
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
@@ -94,21 +125,21 @@ class Settings(BaseSettings):
         if self.jwks_url:
             return self.jwks_url
         if self.better_auth_url:
-            return self.better_auth_url.rstrip("/") + "/api/auth/jwks"
+            return better_auth_endpoints(self.better_auth_url)[1]
         return None
 
     @property
     def jwks_issuer(self) -> str | None:
-        """The `iss` that JWKS-signed tokens must carry (Better Auth sets its base URL)."""
-        return self.jwt_issuer or self._better_auth_origin
+        """The `iss` that JWKS-signed tokens must carry (Better Auth sets its origin)."""
+        return self.jwt_issuer or self.better_auth_origin
 
     @property
     def jwks_audience(self) -> str | None:
-        return self.jwt_audience or self._better_auth_origin
+        return self.jwt_audience or self.better_auth_origin
 
     @property
-    def _better_auth_origin(self) -> str | None:
-        return self.better_auth_url.rstrip("/") if self.better_auth_url else None
+    def better_auth_origin(self) -> str | None:
+        return better_auth_endpoints(self.better_auth_url)[0] if self.better_auth_url else None
 
     @property
     def graphiql_enabled(self) -> bool:

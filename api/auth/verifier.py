@@ -9,11 +9,12 @@ from typing import Any
 import jwt
 
 from api.auth.jwks import JwksCache, UnknownSigningKey
+from api.auth.keys import JWKS_ALGORITHMS
 from api.auth.verified_tokens import VerifiedTokens
 
 MAX_TOKEN_BYTES = 8192
 MAX_USER_ID_LENGTH = 255
-ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
+ASYMMETRIC_ALGORITHMS = JWKS_ALGORITHMS
 
 
 class AuthError(Exception):
@@ -28,8 +29,22 @@ class ClaimRules:
     audience: str | None = None
 
 
+def user_id_of(subject: object) -> str:
+    """The `sub` claim as a user id, or AuthError saying why it cannot be one.
+
+    The id goes into SQL, GraphQL answers and log lines: printable text only (`isprintable`
+    also refuses lone surrogates, which UTF-8 cannot encode), 1 to 255 characters.
+    """
+    problem = "Token 'sub' claim is not a user id: it"
+    if not isinstance(subject, str) or not 1 <= len(subject) <= MAX_USER_ID_LENGTH:
+        raise AuthError(f"{problem} must be 1 to {MAX_USER_ID_LENGTH} characters")
+    if not subject.isprintable():
+        raise AuthError(f"{problem} holds a character that is not printable")
+    return subject
+
+
 class TokenVerifier:
-    """HS256 with the shared secret, or EdDSA/ES256/RS256 with a key from the JWKS."""
+    """HS256 with the shared secret, or EdDSA/ES256/ES512/RS256/PS256 with a JWKS key."""
 
     def __init__(
         self,
@@ -71,9 +86,7 @@ class TokenVerifier:
             )
         else:
             raise AuthError(f"Token algorithm {algorithm!r} is not accepted")
-        subject = claims.get("sub")
-        if not isinstance(subject, str) or not subject or len(subject) > MAX_USER_ID_LENGTH:
-            raise AuthError("Token 'sub' claim is not a user id")
+        subject = user_id_of(claims.get("sub"))
         # JWKS-signed tokens are remembered with their key ("" when the header names none).
         kid = (header.get("kid") or "") if algorithm in ASYMMETRIC_ALGORITHMS else None
         self._verified.remember(token, subject, claims, kid)
@@ -88,7 +101,7 @@ class TokenVerifier:
             key = await self.jwks.key_for(kid)
         except UnknownSigningKey:
             raise AuthError("Token signing key is unknown") from None
-        if key.algorithm_name != algorithm:
+        if algorithm not in key.algorithms:
             raise AuthError(f"Token algorithm {algorithm!r} does not match its signing key")
         return key.key
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import ServicesDep
+from api.deps import Services, ServicesDep
 from api.errors import RETRY_AFTER
 
 READY_TIMEOUT_SECONDS = 3
@@ -24,17 +24,40 @@ async def health() -> dict[str, str]:
 
 @router.get(
     "/ready",
-    summary="The database answers",
-    responses={503: {"description": "The database cannot be reached"}},
+    summary="The database answers and the signing keys (JWKS) can be had",
+    responses={503: {"description": "The database or the JWKS cannot be reached"}},
 )
 async def ready(services: ServicesDep) -> JSONResponse:
-    try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
+    problems = [
+        problem
+        for problem in (await _database_problem(services), await _signing_keys_problem(services))
+        if problem is not None
+    ]
+    if problems:
         return JSONResponse(
-            {"status": "unavailable", "detail": f"database: {type(error).__name__}"},
+            {"status": "unavailable", "detail": "; ".join(problems)},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": RETRY_AFTER},
         )
     return JSONResponse({"status": "ready"})
+
+
+async def _database_problem(services: Services) -> str | None:
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        return f"database: {type(error).__name__}"
+    return None
+
+
+async def _signing_keys_problem(services: Services) -> str | None:
+    """Why no JWKS key is at hand (cached ones count, even when a refresh failed), if so."""
+    if services.jwks is None:
+        return None
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            problem = await services.jwks.problem()
+    except TimeoutError:
+        problem = "TimeoutError"
+    return None if problem is None else f"signing keys: {problem}"

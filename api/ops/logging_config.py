@@ -33,6 +33,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def escape_unprintable(text: str) -> str:
+    """`text` with each character that is not printable escaped as Python would (`\\n`, `\\x1b`)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+class TextFormatter(logging.Formatter):
+    """TEXT_FORMAT lines, control characters escaped: a value from a client (a token's claim,
+    a header) can neither start a forged line nor colour the terminal. A traceback, appended
+    after the line, keeps its own newlines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_unprintable(super().formatMessage(record))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and any extras."""
 
@@ -66,7 +83,7 @@ def logging_config(log_format: LogFormat, level: str = "INFO") -> dict[str, Any]
         "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {
             "json": {"()": JsonFormatter},
-            "text": {"format": TEXT_FORMAT},
+            "text": {"()": TextFormatter, "fmt": TEXT_FORMAT},
         },
         "handlers": {
             "default": {

@@ -94,6 +94,9 @@ def now() -> int:
 
 SIGNATURE = "Token signature is invalid"
 MALFORMED = "Malformed token"
+NOT_A_USER_ID = "Token 'sub' claim is not a user id: it must be 1 to 255 characters"
+THROTTLED = "The token's signing key is not among the signing keys just fetched; retry shortly."
+UNPRINTABLE_SUB = "Token 'sub' claim is not a user id: it holds a character that is not printable"
 
 # attack: (the token, made from the app's issuer; the exact `detail` of the 401)
 ATTACKS: dict[str, tuple[Callable[[Issuer], str], str]] = {
@@ -163,6 +166,24 @@ ATTACKS: dict[str, tuple[Callable[[Issuer], str], str]] = {
         lambda issuer: issuer.token(stranger(RSA_KID)),
         "Token algorithm 'EdDSA' does not match its signing key",
     ),
+    "sub with NUL HS256": (lambda _: hs256(claims(sub="ali\x00ce")), UNPRINTABLE_SUB),
+    "sub with NUL JWKS": (lambda issuer: issuer.token(sub="ali\x00ce"), UNPRINTABLE_SUB),
+    "sub a lone surrogate HS256": (lambda _: hs256(claims(sub="\ud800")), UNPRINTABLE_SUB),
+    "sub a lone surrogate JWKS": (
+        lambda issuer: issuer.token(sub="alice\udfff"),
+        UNPRINTABLE_SUB,
+    ),
+    "sub forging a log line": (
+        lambda _: hs256(claims(sub="alice\n2026-01-01 INFO api [-] admin logged in")),
+        UNPRINTABLE_SUB,
+    ),
+    "sub with an ANSI escape": (lambda _: hs256(claims(sub="\x1b[31malice")), UNPRINTABLE_SUB),
+    "sub with a right-to-left override": (
+        lambda issuer: issuer.token(sub="alice\u202egpj.exe"),
+        UNPRINTABLE_SUB,
+    ),
+    "sub of 256 characters": (lambda _: hs256(claims(sub="a" * 256)), NOT_A_USER_ID),
+    "sub empty": (lambda issuer: issuer.token(sub=""), NOT_A_USER_ID),
     "oversized": (lambda _: oversized(), "Token is too large"),
     "garbage in the header": (lambda _: "e30x!!.e30.c2ln", MALFORMED),
     "header not JSON": (lambda _: with_header(b"\xff\xfe{not json"), MALFORMED),
@@ -191,7 +212,9 @@ async def target(
 ) -> AsyncIterator[Target]:
     """The app with the shared secret and the JWKS, on the test database of each backend."""
     issuer, _ = issuer_server
-    app = create_app(make_settings(better_auth_url=issuer.base_url))
+    # Without a cooldown each unknown kid refetches the key set: its answer is final (401),
+    # never "retry shortly" (503) because the set was fetched a moment before (test_jwks_rotation).
+    app = create_app(make_settings(better_auth_url=issuer.base_url, jwks_min_refresh_seconds=0))
     async with app_client(app) as http:
         yield Target(app, http, issuer)
 
@@ -248,7 +271,8 @@ async def test_unknown_kids_fetch_the_jwks_once_not_per_request(
     key = SigningKey.generate("EdDSA", EDDSA_KID)
     with jwks_server(key) as server:
         issuer = Issuer(server.base_url, key, key)
-        app = create_app(make_settings(better_auth_url=server.base_url))  # 30 s refresh interval
+        settings = make_settings(better_auth_url=server.base_url, jwks_min_refresh_seconds=30)
+        app = create_app(settings)
         async with app_client(app) as http:
             tokens = [issuer.token(stranger(f"stranger-{n}")) for n in range(20)]
             with sql_statements(app) as statements:
@@ -260,9 +284,13 @@ async def test_unknown_kids_fetch_the_jwks_once_not_per_request(
                 for token in tokens[:5]:  # and one after another
                     answers += await attempts(http, token)
             assert len(answers) == 75
-            assert {(a.status_code, a.json()["detail"]) for a in answers} == {
-                (401, "Token signing key is unknown")
+            # A kid the fetch was made for is unknown (401). One that arrived only after it, within
+            # the cooldown, may be a key published since: retry later (503), never a new fetch.
+            assert {(a.status_code, a.json()["detail"]) for a in answers} <= {
+                (401, "Token signing key is unknown"),
+                (503, THROTTLED),
             }
+            assert any(answer.status_code == 401 for answer in answers)
             assert statements == []
             assert server.hits == 1
             listed = await http.get(

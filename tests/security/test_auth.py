@@ -80,6 +80,15 @@ async def test_a_valid_token_gives_its_sub(verifier: TokenVerifier) -> None:
     assert await verifier.user_id(hs256(claims(sub="user_123"))) == "user_123"
 
 
+@pytest.mark.parametrize(
+    "sub", ["x", "a" * 255, "Zoë Ölçer 東京", "with space", "4fOzmXkEPGr8rLvN0yKj3hTd2QwAaBcD"]
+)
+async def test_any_printable_sub_of_sane_length_is_a_user_id(
+    verifier: TokenVerifier, sub: str
+) -> None:
+    assert await verifier.user_id(hs256(claims(sub=sub))) == sub
+
+
 @pytest.mark.parametrize("case", REFUSED.keys())
 async def test_a_bad_token_is_refused_with_its_reason(verifier: TokenVerifier, case: str) -> None:
     make_token, reason = REFUSED[case]

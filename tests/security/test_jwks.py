@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from api.auth.jwks import JwksCache, JwksUnavailable, UnknownSigningKey
+from api.auth.jwks import JwksCache, JwksUnavailable, RefetchThrottled, UnknownSigningKey
 from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
 from tests.support.auth import TEST_SECRET
+from tests.support.clock import FakeClock
 from tests.support.jwks_server import (
     JWKS_PATH,
     JwksServer,
@@ -46,6 +47,9 @@ def jwks_settings(tmp_path: Path, server: JwksServer, **overrides: object) -> Se
         ("EdDSA", True, True),
         ("RS256", False, False),
         ("ES256", False, True),
+        ("ES512", False, False),
+        ("PS256", False, False),
+        ("PS256", True, False),
     ],
 )
 async def test_better_auth_url_alone_accepts_better_auth_tokens(
@@ -146,26 +150,32 @@ async def test_an_unknown_kid_refetches_at_most_once_per_interval(tmp_path: Path
     known = SigningKey.generate(kid="known")
     stranger = SigningKey.generate(kid="stranger")
     with jwks_server(known) as server:
-        async with verifier_for(jwks_settings(tmp_path, server)) as verifier:  # 30 s interval
+        settings = jwks_settings(tmp_path, server, jwks_min_refresh_seconds=30)
+        async with verifier_for(settings) as verifier:
             await verifier.user_id(better_auth_token(known, server.base_url))
             for _ in range(5):
-                with pytest.raises(AuthError, match="signing key is unknown"):
+                # Within the interval: "retry shortly" (503), as the key may be newer than the set.
+                with pytest.raises(RefetchThrottled) as refused:
                     await verifier.user_id(better_auth_token(stranger, server.base_url))
+                assert 0 < refused.value.retry_after_seconds <= 30
             assert server.hits == 1
 
 
 async def test_unknown_kids_refetch_once_per_elapsed_interval() -> None:
     known = SigningKey.generate(kid="known")
+    clock = FakeClock()
     with jwks_server(known) as server:
-        cache = JwksCache(server.jwks_url, min_refresh_seconds=0.2)
+        cache = JwksCache(server.jwks_url, min_refresh_seconds=0.2, clock=clock)
         try:
             await cache.key_for("known")
+            clock.advance(0.1)
             results = await asyncio.gather(
                 *(cache.key_for("stranger") for _ in range(10)), return_exceptions=True
             )
-            assert all(isinstance(result, UnknownSigningKey) for result in results)
+            assert all(isinstance(result, RefetchThrottled) for result in results)
             assert server.hits == 1
-            await asyncio.sleep(0.25)
+            clock.advance(0.1)
+            server.delay = 0.1  # the ten calls below all find the refetch under way
             results = await asyncio.gather(
                 *(cache.key_for("stranger") for _ in range(10)), return_exceptions=True
             )

@@ -1,9 +1,9 @@
 """A real JWKS endpoint on a free local port, tokens shaped like Better Auth's, an app client.
 
-Better Auth's JWT plugin signs with EdDSA (Ed25519) by default, or RS256/ES256; the header
-carries `alg` and `kid` (no `typ`); `iss` and `aud` are its base URL; `exp` is 15 minutes
-after `iat`; the payload is the user object with `sub` = the user id. Its JWKS lives at
-`<base URL>/api/auth/jwks` and omits `alg` from each key.
+Better Auth's JWT plugin signs with EdDSA (Ed25519) by default, or ES256/ES512/RS256/PS256;
+the header carries `alg` and `kid` (no `typ`); `iss` and `aud` are its base URL's origin;
+`exp` is 15 minutes after `iat`; the payload is the user object with `sub` = the user id. Its
+JWKS lives at `<base URL>/api/auth/jwks` and omits `alg` from each key.
 """
 
 from __future__ import annotations
@@ -35,11 +35,16 @@ from api.settings import Settings
 
 JWKS_PATH = "/api/auth/jwks"
 BETTER_AUTH_LIFETIME_SECONDS = 15 * 60
+_CURVES: dict[str, ec.EllipticCurve] = {
+    "ES256": ec.SECP256R1(),
+    "ES384": ec.SECP384R1(),
+    "ES512": ec.SECP521R1(),
+}
 
 
 @dataclass
 class SigningKey:
-    """A private key of one of Better Auth's algorithms, with its `kid`."""
+    """A private key of one of Better Auth's algorithms (or ES384: it has not), with its `kid`."""
 
     algorithm: str
     kid: str
@@ -50,9 +55,9 @@ class SigningKey:
         private_key: Any
         if algorithm == "EdDSA":
             private_key = ed25519.Ed25519PrivateKey.generate()
-        elif algorithm == "ES256":
-            private_key = ec.generate_private_key(ec.SECP256R1())
-        elif algorithm == "RS256":
+        elif algorithm in _CURVES:
+            private_key = ec.generate_private_key(_CURVES[algorithm])
+        elif algorithm in ("RS256", "PS256"):
             private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         else:
             raise ValueError(algorithm)
@@ -63,7 +68,7 @@ class SigningKey:
         public = self.private_key.public_key()
         if self.algorithm == "EdDSA":
             jwk = OKPAlgorithm.to_jwk(public, as_dict=True)
-        elif self.algorithm == "ES256":
+        elif self.algorithm in _CURVES:
             jwk = ECAlgorithm.to_jwk(public, as_dict=True)
         else:
             jwk = RSAAlgorithm.to_jwk(public, as_dict=True)
