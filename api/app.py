@@ -20,10 +20,12 @@ from api.graphql.endpoint import graphql_router
 from api.middleware.body_limit import BodyLimit
 from api.middleware.private_answers import PrivateAnswers
 from api.middleware.request_log import REQUEST_ID_HEADER, RequestLog
+from api.middleware.server_errors import ServerErrors
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
 from api.settings import ConfigurationError, Settings
+from db.errors import DatabaseUnavailable
 from db.roles import subject_to_row_level_security
 from db.session import create_engine, create_sessionmaker
 from db.urls import parse_database_url
@@ -54,7 +56,7 @@ async def check_row_level_security(services: Services) -> None:
         return
     try:
         applies = await subject_to_row_level_security(services.engine)
-    except (SQLAlchemyError, OSError) as error:
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
         log.warning("Could not check the database role's row level security: %s", error)
         return
     if applies:
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     # Added first, so innermost: a 413 still gets CORS headers and a log line.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Inside CORS, the cache headers and the request log: a 500 gets their headers too.
+    app.add_middleware(ServerErrors)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -13,7 +13,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.unset import UNSET
 
-from api.errors import RETRY_AFTER
+from api.errors import as_unavailable
 from schema.build import MAX_DOCUMENT_CHARS
 from schema.context import Context
 
@@ -64,8 +64,7 @@ class TaskGraphQLRouter(GraphQLRouter[Context, None]):
         sub_response: Response,
     ) -> Response:
         if isinstance(response_data, dict) and _only_unavailable(response_data):
-            sub_response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-            sub_response.headers["Retry-After"] = RETRY_AFTER
+            as_unavailable(sub_response)
         return super().create_response(response_data, sub_response)
 
 

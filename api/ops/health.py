@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import ServicesDep
-from api.errors import RETRY_AFTER
+from api.errors import unavailable
+from db.errors import DatabaseUnavailable
 
 READY_TIMEOUT_SECONDS = 3
 
@@ -31,10 +32,8 @@ async def ready(services: ServicesDep) -> JSONResponse:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
-        return JSONResponse(
-            {"status": "unavailable", "detail": f"database: {type(error).__name__}"},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": RETRY_AFTER},
-        )
+    # TimeoutError: this probe's own time limit. Any other database error fails the probe too.
+    except (DatabaseUnavailable, SQLAlchemyError, TimeoutError) as error:
+        kind = error.kind if isinstance(error, DatabaseUnavailable) else type(error).__name__
+        return unavailable(f"database: {kind}", status="unavailable")
     return JSONResponse({"status": "ready"})
