@@ -18,6 +18,7 @@ from graphql import (
     visit,
 )
 from pydantic import ValidationError
+from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
@@ -121,6 +122,9 @@ def _message(original: Exception | None, error: GraphQLError) -> str:
         )
     if isinstance(original, DatabaseUnavailable):
         return DatabaseUnavailable.MESSAGE
+    if isinstance(original, StatementError) and original.orig is not None:
+        # SQLAlchemy's text adds the statement and its parameters: the driver's message only.
+        return f"{type(original).__name__}: {original.orig}"
     return error.message
 
 
