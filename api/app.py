@@ -22,11 +22,13 @@ from api.graphql.endpoint import graphql_router
 from api.middleware.body_limit import BodyLimit
 from api.middleware.private_answers import PrivateAnswers
 from api.middleware.request_log import REQUEST_ID_HEADER, RequestLog
+from api.middleware.server_errors import ServerErrors
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
 from api.settings import ConfigurationError, Settings
-from db.roles import subject_to_row_level_security
+from db.errors import DatabaseUnavailable
+from db.roles import missing_grants, subject_to_row_level_security
 from db.session import create_engine, create_sessionmaker
 from db.urls import parse_database_url
 
@@ -46,24 +48,30 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
-async def check_row_level_security(services: Services) -> None:
-    """Refuse to start where the tasks policy applies but no transaction would name its user.
+async def check_database_role(services: Services) -> None:
+    """Refuse to start where the tasks policy applies but no transaction would name its user;
+    log an error where the role may not use the tables.
 
-    Such a role sees no task and may create none: a clear start-up error beats a service that
-    answers empty lists. A database that cannot be reached yet is not a reason to refuse.
+    The first role sees no task and may create none: a clear start-up error beats a service
+    that answers empty lists. The second starts: a GRANT fixes it live, and /ready answers 503
+    until then. A database that cannot be reached yet is not a reason to refuse.
     """
-    if services.settings.database_row_level_security:
-        return
     try:
-        applies = await subject_to_row_level_security(services.engine)
-    except (SQLAlchemyError, OSError) as error:
-        log.warning("Could not check the database role's row level security: %s", error)
+        async with services.engine.connect() as connection:
+            unnamed = not services.settings.database_row_level_security and (
+                await subject_to_row_level_security(connection)
+            )
+            grants = await missing_grants(connection)
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
+        log.warning("Could not check the database role: %s", error)
         return
-    if applies:
+    if unnamed:
         raise ConfigurationError(
             "The database role is subject to the tasks table's row level security: set "
             "DATABASE_ROW_LEVEL_SECURITY=true (or connect as a role that bypasses it)."
         )
+    if grants is not None:
+        log.error("The service cannot use its database: %s", grants)
 
 
 def build_services(settings: Settings) -> Services:
@@ -105,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log_auth_mode(settings, services.verifier)
-        await check_row_level_security(services)
+        await check_database_role(services)
         tune_garbage_collector()
         async with metrics_server(metrics, settings):
             yield
@@ -126,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     # Added first, so innermost: a 413 still gets CORS headers and a log line.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Inside CORS, the cache headers and the request log: a 500 gets their headers too.
+    app.add_middleware(ServerErrors)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.auth.jwks import JwksCache, JwksUnavailable
+from api.auth.jwks import JwksCache
 from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
 
@@ -58,7 +58,10 @@ def _header_safe(text: str) -> str:
 async def optional_user_id(
     request: Request, services: ServicesDep, _: Annotated[object, Depends(bearer_scheme)]
 ) -> str | None:
-    """The verified user, None without an Authorization header, 401 for a bad one."""
+    """The verified user, None without an Authorization header, 401 for a bad one.
+
+    JwksUnavailable (the keys cannot be fetched) goes on to api.errors: a 503.
+    """
     header = request.headers.get("authorization")
     if header is None:
         return None
@@ -69,12 +72,6 @@ async def optional_user_id(
         user_id = await services.verifier.user_id(token.strip())
     except AuthError as error:
         raise unauthorized(str(error)) from None
-    except JwksUnavailable as error:  # RefetchThrottled too: retry when the cooldown ends
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=error.detail,
-            headers={"Retry-After": str(error.retry_after_seconds)},
-        ) from None
     request.state.user_id = user_id  # for the request log (api/request_log.py): never the token
     return user_id
 

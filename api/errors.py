@@ -4,27 +4,45 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from api.auth.jwks import JwksUnavailable
 from api.rest.conditional import NotModified
 from api.rest.task_json import task_answer
-from db.availability import is_unavailable
-from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
+from db.errors import (
+    DatabaseUnavailable,
+    IdempotencyKeyReused,
+    InvalidInput,
+    TaskNotFound,
+    VersionConflict,
+)
 
 log = logging.getLogger(__name__)
 
-# Seconds a client should wait before retrying when the database is unavailable.
+# Seconds a client should wait before retrying when something the service needs is down.
 RETRY_AFTER = "5"
+
+AnyResponse = TypeVar("AnyResponse", bound=Response)
+
+
+def as_unavailable(response: AnyResponse) -> AnyResponse:
+    """Make `response` the 503 of an outage: the status and Retry-After, its body unchanged."""
+    response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
+def unavailable(detail: str, **fields: str) -> JSONResponse:
+    """The one 503 answer, `{"detail": ...}` and Retry-After, whatever is down."""
+    return as_unavailable(JSONResponse({**fields, "detail": detail}))
 
 
 async def _request_invalid(_: Request, error: Exception) -> Response:
@@ -114,14 +132,16 @@ async def _key_reused(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(_: Request, error: Exception) -> JSONResponse:
-    if not is_unavailable(error):
-        raise error  # a bug, not an outage: the 500 it was
     log.warning("Database unavailable: %s", error)
-    return JSONResponse(
-        {"detail": "The database is unavailable; retry shortly."},
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": RETRY_AFTER},
-    )
+    return unavailable(DatabaseUnavailable.MESSAGE)
+
+
+async def _keys_unavailable(_: Request, error: Exception) -> JSONResponse:
+    """503 until the keys can be had; a throttled refetch says when to retry (api.auth.jwks)."""
+    assert isinstance(error, JwksUnavailable)
+    answer = unavailable(error.detail)  # api.auth.jwks logged why
+    answer.headers["Retry-After"] = str(error.retry_after_seconds)
+    return answer
 
 
 def install(app: FastAPI) -> None:
@@ -132,7 +152,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotModified, _not_modified)
     app.add_exception_handler(VersionConflict, _version_conflict)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    # Handlers are found by the exception's class: DBAPIError covers OperationalError and
-    # InterfaceError; OSError covers refused, reset and unresolvable connections.
-    for error in (DBAPIError, PoolTimeout, OSError, TimeoutError):
-        app.add_exception_handler(error, _database_unavailable)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
+    app.add_exception_handler(JwksUnavailable, _keys_unavailable)
+    # Anything else is a bug: api.middleware.server_errors answers it with a JSON 500.

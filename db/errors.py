@@ -49,3 +49,21 @@ class VersionConflict(TaskError):
 
 class IdempotencyKeyReused(TaskError):
     """The same idempotency key came with a different request, or its task is gone."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or is overloaded right now; retrying later can succeed.
+
+    The engine raises it in place of the driver's or pool's error (db.availability decides
+    which errors those are); the original is its `__cause__`.
+    """
+
+    MESSAGE = "The database is unavailable; retry shortly."  # what a client is told
+
+    def __init__(self, error: BaseException) -> None:
+        # Named after the driver's own error (asyncpg's TooManyConnectionsError, not the
+        # adapter's Error that wraps it): what an operator can look up.
+        while error.__cause__ is not None:
+            error = error.__cause__
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.kind = type(error).__name__

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from db.availability import pool_class, report_outages
 from db.urls import DatabaseTarget
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -51,8 +52,10 @@ def create_engine(
             echo=echo,
             isolation_level="AUTOCOMMIT",
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            poolclass=pool_class(target.url),
         )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        report_outages(engine)
         return engine
     url = target.url
     connect_args: dict[str, Any] = {
@@ -82,8 +85,10 @@ def create_engine(
         # Serverless PostgreSQL closes idle connections; recycle before it does.
         pool_recycle=300,
         connect_args=connect_args,
+        poolclass=pool_class(url),
     )
     _ping_idle_connections(engine)
+    report_outages(engine)
     return engine
 
 

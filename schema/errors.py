@@ -18,11 +18,17 @@ from graphql import (
     visit,
 )
 from pydantic import ValidationError
+from sqlalchemy.exc import StatementError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from db.availability import is_unavailable
-from db.errors import IdempotencyKeyReused, InvalidInput, TaskNotFound, VersionConflict
+from db.errors import (
+    DatabaseUnavailable,
+    IdempotencyKeyReused,
+    InvalidInput,
+    TaskNotFound,
+    VersionConflict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +64,7 @@ def _extensions(
             for detail in original.errors()
         ]
         return {"code": "BAD_USER_INPUT", "field": fields[0]["field"], "fields": fields}
-    if is_unavailable(original):
+    if isinstance(original, DatabaseUnavailable):
         return {"code": "SERVICE_UNAVAILABLE"}
     # graphql-core's own errors; a bad variable wraps the GraphQLError that describes it.
     if original is None or isinstance(original, GraphQLError):
@@ -114,6 +120,11 @@ def _message(original: Exception | None, error: GraphQLError) -> str:
         return "; ".join(
             f"{_field_name(detail['loc'])}: {detail['msg']}" for detail in original.errors()
         )
+    if isinstance(original, DatabaseUnavailable):
+        return DatabaseUnavailable.MESSAGE
+    if isinstance(original, StatementError) and original.orig is not None:
+        # SQLAlchemy's text adds the statement and its parameters: the driver's message only.
+        return f"{type(original).__name__}: {original.orig}"
     return error.message
 
 
@@ -133,9 +144,8 @@ class ErrorCodes(SchemaExtension):
         original = error.original_error
         extensions = _extensions(original, error, self.execution_context.graphql_document)
         message = _message(original, error)
-        if extensions == {"code": "SERVICE_UNAVAILABLE"}:
+        if isinstance(original, DatabaseUnavailable):
             log.warning("Database unavailable: %s", original)
-            message = "The database is unavailable; retry shortly."
         if extensions is None:
             log.error("Unexpected error in %s", error.path, exc_info=original)
             extensions = {"code": "INTERNAL_SERVER_ERROR"}

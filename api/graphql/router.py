@@ -14,7 +14,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types.unset import UNSET
 
-from api.errors import RETRY_AFTER
+from api.errors import as_unavailable
 from api.graphql.envelope import request_data
 from schema.build import MAX_DOCUMENT_CHARS
 from schema.context import Context
@@ -72,8 +72,7 @@ class TaskGraphQLRouter(GraphQLRouter[Context, None]):
         sub_response: Response,
     ) -> Response:
         if isinstance(response_data, dict) and _only_unavailable(response_data):
-            sub_response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-            sub_response.headers["Retry-After"] = RETRY_AFTER
+            as_unavailable(sub_response)
         return super().create_response(response_data, sub_response)
 
 

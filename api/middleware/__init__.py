@@ -1,2 +1,2 @@
 """Pure ASGI layers around every request: the request log and id, private cache headers, the
-body size limit."""
+JSON 500 for an unhandled exception, the body size limit."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import Services, ServicesDep
-from api.errors import RETRY_AFTER
+from api.errors import unavailable
+from db.errors import DatabaseUnavailable
+from db.roles import missing_grants
 
 READY_TIMEOUT_SECONDS = 3
 
@@ -24,8 +26,8 @@ async def health() -> dict[str, str]:
 
 @router.get(
     "/ready",
-    summary="The database answers and the signing keys (JWKS) can be had",
-    responses={503: {"description": "The database or the JWKS cannot be reached"}},
+    summary="The database answers, the role may use its tables, the signing keys can be had",
+    responses={503: {"description": "The database or the JWKS cannot be reached or used"}},
 )
 async def ready(services: ServicesDep) -> JSONResponse:
     problems = [
@@ -34,11 +36,7 @@ async def ready(services: ServicesDep) -> JSONResponse:
         if problem is not None
     ]
     if problems:
-        return JSONResponse(
-            {"status": "unavailable", "detail": "; ".join(problems)},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": RETRY_AFTER},
-        )
+        return unavailable("; ".join(problems), status="unavailable")
     return JSONResponse({"status": "ready"})
 
 
@@ -46,9 +44,11 @@ async def _database_problem(services: Services) -> str | None:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError, TimeoutError) as error:
-        return f"database: {type(error).__name__}"
-    return None
+            problem = await missing_grants(connection)
+    # TimeoutError: this probe's own time limit. Any other database error fails the probe too.
+    except (DatabaseUnavailable, SQLAlchemyError, TimeoutError) as error:
+        problem = error.kind if isinstance(error, DatabaseUnavailable) else type(error).__name__
+    return None if problem is None else f"database: {problem}"
 
 
 async def _signing_keys_problem(services: Services) -> str | None:

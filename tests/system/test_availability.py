@@ -1,22 +1,28 @@
 """Which errors are outages (503 with Retry-After, SERVICE_UNAVAILABLE) and which stay bugs (500).
 
-The outages themselves are produced for real in tests/test_db_faults.py; here, every kind.
+The engine raises every outage as db.errors.DatabaseUnavailable, and nothing else as one. Whole
+outages are produced for real in tests/system/test_db_faults.py; here, every kind.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
-from fastapi import Request
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.errors import _database_unavailable
 from api.graphql.router import _only_unavailable
+from db import session as session_module
 from db.availability import is_unavailable
+from db.errors import DatabaseUnavailable
+from db.session import create_engine, create_sessionmaker
+from db.urls import parse_database_url
 
 
 class _DriverError(Exception):
@@ -74,14 +80,74 @@ def test_bugs_are_not_outages(error: BaseException | None) -> None:
     assert not is_unavailable(error)
 
 
-async def test_rest_turns_an_outage_into_503_and_leaves_a_bug_a_500() -> None:
-    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
-    answer = await _database_unavailable(request, _wrapped("57P01"))
-    assert answer.status_code == 503
-    assert answer.headers["retry-after"] == "5"
-    bug = _wrapped("42501", ProgrammingError)
-    with pytest.raises(ProgrammingError):
-        await _database_unavailable(request, bug)
+async def test_a_refused_connection_is_database_unavailable() -> None:
+    # Port 9 (discard) on loopback: nothing listens, asyncpg's connect raises a bare OSError.
+    engine = create_engine(parse_database_url("postgresql://postgres@127.0.0.1:9/x"))
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            async with engine.connect():
+                pass
+        assert isinstance(raised.value.__cause__, OSError)
+        async with create_sessionmaker(engine)() as session:
+            with pytest.raises(DatabaseUnavailable):
+                await session.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine of the app's kind on the test database (of each backend)."""
+    engine = create_engine(parse_database_url(database_url), pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_bug_stays_the_drivers_error(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        with pytest.raises(IntegrityError):
+            await connection.execute(text("INSERT INTO tasks (title) VALUES (NULL)"))
+
+
+# A server's own outages, asyncpg's command timeout, the PostgreSQL engine's pool size.
+postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+@postgresql_only
+async def test_a_connection_the_server_ends_is_database_unavailable(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        with pytest.raises(DatabaseUnavailable):  # 57P01, admin shutdown
+            await connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+
+@postgresql_only
+async def test_a_statement_past_the_command_timeout_is_database_unavailable(
+    database_url: str,
+) -> None:
+    engine = create_engine(parse_database_url(database_url), command_timeout=0.05)
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(DatabaseUnavailable) as raised:
+                await connection.execute(text("SELECT pg_sleep(5)"))
+        assert isinstance(raised.value.__cause__, TimeoutError)
+    finally:
+        await engine.dispose()
+
+
+@postgresql_only
+async def test_waiting_past_the_pool_timeout_is_database_unavailable(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "POOL_TIMEOUT_SECONDS", 0.01)
+    engine = create_engine(parse_database_url(database_url), pool_size=1)  # 1 + 1 overflow
+    try:
+        async with engine.connect(), engine.connect():
+            with pytest.raises(DatabaseUnavailable) as raised:
+                async with engine.connect():
+                    pass
+        assert isinstance(raised.value.__cause__, PoolTimeout)
+    finally:
+        await engine.dispose()
 
 
 def _error(code: str) -> dict[str, object]:
