@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.app import create_app
 from api.settings import Settings
+from db.errors import DatabaseUnavailable
 from db.migrate import upgrade_async
 from db.session import create_engine
 from db.urls import DatabaseUrlError, parse_database_url
@@ -65,9 +66,11 @@ async def test_tls_connection_strings_connect_encrypted(pg_cluster: Cluster, que
 
 
 async def test_verification_against_another_ca_fails(pg_cluster: Cluster) -> None:
-    # The self-signed certificate is in no system store: verifying against it must fail.
-    with pytest.raises(ssl.SSLCertVerificationError):
+    # The self-signed certificate is in no system store: verifying against it must fail, and the
+    # engine reports it as the database being unavailable (a 503), naming the driver's error.
+    with pytest.raises(DatabaseUnavailable) as raised:
         await _encryption_of(pg_cluster.url(query="sslmode=verify-full&sslrootcert=system"))
+    assert raised.value.kind == ssl.SSLCertVerificationError.__name__
 
 
 def test_unreadable_tls_files_are_a_configuration_error(tmp_path: Path) -> None:
