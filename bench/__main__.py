@@ -70,6 +70,13 @@ def parser() -> argparse.ArgumentParser:
         default="todo_bench",
         help="database to (re)create (default todo_bench)",
     )
+    add(
+        "--baseline",
+        choices=["reference", "unguarded"],
+        default="reference",
+        help="what ours is compared with: the hand-written reference (default), or ours"
+        " without the server limits of api/server.py (their cost)",
+    )
     add("--keep-database", action="store_true", help="leave the databases for inspection")
     add("--json", type=Path, dest="json_path", help="also write the figures to this file")
     return top
@@ -103,6 +110,7 @@ def options_from(arguments: argparse.Namespace) -> Options:
         database=arguments.database,
         keep_database=arguments.keep_database,
         json_path=arguments.json_path,
+        baseline=arguments.baseline,
     )
 
 

@@ -33,6 +33,8 @@ class Options:
     database: str
     keep_database: bool
     json_path: Path | None
+    baseline: str = "reference"
+    """The B side: `reference` (bench/reference.py) or `unguarded` (ours without api.server)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def run(options: Options) -> int:
         env = servers.environment(url, secret)
         ours = stack.enter_context(servers.running("ours", servers.ours_command, env, workdir))
         reference = stack.enter_context(
-            servers.running("reference", servers.reference_command, env, workdir)
+            servers.running(options.baseline, servers.BASELINES[options.baseline], env, workdir)
         )
         try:
             results = _measure(options, ours, reference, data_file, secret, workdir)
@@ -123,7 +125,7 @@ def _measure(
         )
     comparisons = []
     for scenario in options.scenarios:
-        targets = [main_ours, Target("reference", reference, data_file)]
+        targets = [main_ours, Target(reference.name, reference, data_file)]
         a, b = alternate(
             scenario.label,
             scenario.key,
@@ -158,9 +160,11 @@ def render(options: Options, results: Results) -> str:
     parts = [
         f"Todo API benchmark: {options.users} users x {options.tasks} tasks,"
         f" {load.connections} connections, {load.duration:g} s per run,"
-        f" median of {options.repeat} (ours and the reference in turns)",
+        f" median of {options.repeat} (ours and the {options.baseline} in turns)",
         "",
-        comparison_table(results.comparisons),
+        comparison_table(
+            results.comparisons, b="ref" if options.baseline == "reference" else "ung"
+        ),
         LEGEND,
     ]
     if results.memory is not None:

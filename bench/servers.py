@@ -108,6 +108,20 @@ def reference_command(port: int) -> list[str]:
     ]
 
 
+def unguarded_command(port: int) -> list[str]:
+    """Ours as `ours_command` starts it, but without the server limits (bench/unguarded.py)."""
+    return [
+        *(sys.executable, "-m", "bench.unguarded"),
+        *("serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)),
+    ]
+
+
+BASELINES: dict[str, Callable[[int], list[str]]] = {
+    "reference": reference_command,
+    "unguarded": unguarded_command,
+}
+
+
 @contextmanager
 def running(
     name: str, command: Callable[[int], list[str]], env: dict[str, str], workdir: Path
