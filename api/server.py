@@ -2,8 +2,8 @@
 
 uvicorn's httptools protocol keeps every header byte a client sends and times out nothing that
 is still arriving (its keep-alive timeout covers only the wait between two requests). The
-protocol here adds both on top of it, at no measurable cost (bench/README.md, "Server limits");
-uvicorn's own `limit_concurrency` caps the connections.
+protocol here adds both, for a few microseconds per request (bench/README.md, "Server limits:
+what they cost"); uvicorn's own `limit_concurrency` caps the connections.
 """
 
 from __future__ import annotations
