@@ -154,6 +154,20 @@ def test_keep_alive_clients_split_heads_and_bodies_are_served(server: Served) ->
         assert (response := read_response(connection)) and response.status == 201, response
         assert send_all(connection, request_head())
         assert (response := read_response(connection)) and response.status == 200
+        assert send_all(connection, request_head() * 3)  # pipelined
+        for _ in range(3):
+            assert (response := read_response(connection)) and response.status == 200
+
+
+def test_a_websocket_upgrade_is_handed_on(server: Served) -> None:
+    # To uvicorn's WebSocket protocol, then the app: no route takes one at this path.
+    upgrade = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+    }
+    assert answer_to(server, request_head("/no-websocket-here", headers=upgrade)) == 403
 
 
 def test_connections_over_the_cap_get_503(server: Served) -> None:
