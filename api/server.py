@@ -86,8 +86,9 @@ class GuardedProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        # The parser is fed no more of a head than the limit allows, so it never holds more;
-        # within a body, pieces of the same size, since the next request's head may follow.
+        # The parser gets pieces no longer than the room the head has left, so it never holds
+        # more than the limit of one (twice that if a pipelined head begins inside a piece);
+        # a body goes in pieces of the limit too, since the next request's head may follow it.
         while data:
             room = self.limits.max_header_bytes - (self._head_bytes or 0)
             if room <= 0:
