@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -13,6 +13,7 @@ import uvicorn
 from api.auth.signing_secret import signing_secret
 from api.auth.tokens import mint_token
 from api.ops.logging_config import configure_logging, logging_config
+from api.server import uvicorn_options
 from api.settings import ConfigurationError, Settings
 from db.migrate import upgrade
 from db.urls import DatabaseUrlError
@@ -20,9 +21,12 @@ from db.urls import DatabaseUrlError
 app = typer.Typer(help="Per-user tasks API.", no_args_is_help=True, add_completion=False)
 
 
-def _settings() -> Settings:
+def _settings(**overrides: Any) -> Settings:
+    """The settings (command-line `overrides` that are not None win), or exit 2 saying why."""
     try:
-        settings = Settings()
+        settings = Settings(
+            **{name: value for name, value in overrides.items() if value is not None}
+        )
         signing_secret(settings)
     except (ConfigurationError, ValueError) as error:
         typer.secho(f"Configuration error: {error}", fg="red", err=True)
@@ -42,15 +46,32 @@ def migrate() -> None:
     typer.echo(f"Database is at the newest revision ({_redacted(settings.database_url)}).")
 
 
+def _limit(setting: str) -> Any:
+    return typer.Option(
+        help=f"Overrides the {setting} setting (see the README).", show_default=False
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    max_header_bytes: Annotated[int | None, _limit("MAX_HEADER_BYTES")] = None,
+    max_header_count: Annotated[int | None, _limit("MAX_HEADER_COUNT")] = None,
+    header_timeout: Annotated[float | None, _limit("HEADER_TIMEOUT_SECONDS")] = None,
+    body_timeout: Annotated[float | None, _limit("BODY_TIMEOUT_SECONDS")] = None,
+    max_connections: Annotated[int | None, _limit("MAX_CONNECTIONS")] = None,
 ) -> None:
     """Run the service (migrating the database first)."""
-    settings = _settings()
+    settings = _settings(
+        max_header_bytes=max_header_bytes,
+        max_header_count=max_header_count,
+        header_timeout_seconds=header_timeout,
+        body_timeout_seconds=body_timeout,
+        max_connections=max_connections,
+    )
     configure_logging(settings.resolved_log_format)
     if migrate_first:
         migrate()
@@ -75,6 +96,7 @@ def serve(
         log_config=logging_config(settings.resolved_log_format),
         access_log=False,
         proxy_headers=True,
+        **uvicorn_options(settings),
     )
 
 

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     api_docs: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
 
+    # The HTTP server (api.server): what one client may hold of it, and for how long.
+    max_header_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    max_header_count: int = Field(default=100, ge=10, le=10_000)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=30, gt=0, le=3_600)
+    max_connections: int = Field(default=1_000, ge=1, le=100_000)
+
     log_format: LogFormat | None = None
     metrics: bool = True
     metrics_port: int | None = Field(default=None, ge=1, le=65535)

@@ -78,7 +78,7 @@ def run(options: Options) -> int:
         ours = stack.enter_context(servers.running("ours", servers.ours_command, env, workdir))
         references = {
             key: stack.enter_context(
-                servers.running(key, servers.reference_command(REFERENCES[key].app), env, workdir)
+                servers.running(key, servers.command_of(REFERENCES[key]), env, workdir)
             )
             for key in options.references
         }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -43,6 +44,8 @@ class Reference:
     A scenario missing here is one it does not implement: "n/a" in the table."""
     p99_target: float | None
     """Our p99 may be at most this many times its p99 (None: shown only)."""
+    command: Callable[[int], list[str]] | None = None
+    """How to start it on a port, when it is not an app factory under ours' uvicorn."""
 
 
 REFERENCES = {
@@ -67,6 +70,17 @@ REFERENCES = {
             "bench.minimal:create_app",
             dict.fromkeys(("rest_list", "graphql_list", "rest_toggle", "graphql_toggle")),
             None,
+        ),
+        # Ours without the server limits of api/server.py: what they cost.
+        Reference(
+            "unguarded",
+            "api.app:create_app",
+            dict.fromkeys(("rest_list", "graphql_list", "rest_toggle", "graphql_toggle")),
+            None,
+            command=lambda port: [
+                *(sys.executable, "-m", "bench.unguarded"),
+                *("serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port)),
+            ],
         ),
     )
 }

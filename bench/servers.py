@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.scenarios import Reference
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
@@ -112,6 +114,11 @@ def reference_command(app: str) -> Callable[[int], list[str]]:
         ]
 
     return command
+
+
+def command_of(reference: Reference) -> Callable[[int], list[str]]:
+    """How a reference starts: its own command, or its app factory under ours' uvicorn."""
+    return reference.command or reference_command(reference.app)
 
 
 @contextmanager
