@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,9 +109,13 @@ class Response:
     body: bytes
 
 
+# Bytes read past the end of a response (pipelined answers arrive together), per connection.
+_unread: weakref.WeakKeyDictionary[socket.socket, bytes] = weakref.WeakKeyDictionary()
+
+
 def read_response(connection: socket.socket) -> Response | None:
     """The next response on `connection` (Content-Length framed); None if it closes first."""
-    buffer = b""
+    buffer = _unread.pop(connection, b"")
     while b"\r\n\r\n" not in buffer:
         chunk = receive(connection)
         if not chunk:
@@ -128,7 +133,9 @@ def read_response(connection: socket.socket) -> Response | None:
         if not chunk:
             return None
         body += chunk
-    return Response(int(status_line.split()[1]), headers, body)
+    if len(body) > length:
+        _unread[connection] = body[length:]
+    return Response(int(status_line.split()[1]), headers, body[:length])
 
 
 def receive(connection: socket.socket) -> bytes:
