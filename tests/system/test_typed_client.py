@@ -1,7 +1,8 @@
 """The TypeScript client generated from schema.graphql (tests/typed-client/).
 
 Its generated code must match the schema, it must type-check, and, compiled, it must run the
-whole task flow against the real server.
+whole task flow against the real server. Next to it, src/lib-api.ts (the REST wrapper
+docs/frontend.md shows) runs against the real server too.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import os
 import re
 import subprocess
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 
-from tests.support.auth import token_for
+from api.auth.tokens import mint_token
+from tests.support.auth import TEST_SECRET, token_for
 from tests.support.ci import IN_CI
 from tests.support.live_server import require_node, run_node_script
 
@@ -94,3 +97,22 @@ async def test_the_typed_client_runs_the_task_flow(
     match = re.fullmatch(r"typed client: (\d+) checks passed", last_line)
     assert match is not None, output
     assert int(match[1]) >= 20, output
+
+
+async def test_the_frontend_rest_wrapper_against_the_server(
+    compiled_client: Path, server: str, app: FastAPI
+) -> None:
+    user = f"lib-api-{uuid.uuid4().hex[:8]}"
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "API_BASE_URL": server,
+        "API_USER": user,
+        "API_TOKEN": token_for(user),
+        "API_EXPIRED_TOKEN": mint_token(TEST_SECRET, user, lifetime=timedelta(minutes=-5)),
+    }
+    script = compiled_client.with_name("lib-api-check.js")
+    output = await run_node_script(script, environment, "the lib-api wrapper")
+    last_line = output.strip().splitlines()[-1]
+    match = re.fullmatch(r"lib-api: (\d+) checks passed", last_line)
+    assert match is not None, output
+    assert int(match[1]) >= 14, output
