@@ -67,9 +67,15 @@ class PersistedDocuments:
             self._documents.move_to_end(digest)
         return document
 
-    def remember(self, document: str) -> None:
-        """Store a document under its own hash (never a hash a client claimed), evicting LRU."""
+    def remember(self, document: str, named: str | None = None) -> None:
+        """Store a document under its own hash (never one a client claimed), evicting the LRU.
+
+        `named`, the hash the request named, spares hashing a document that this store handed
+        out itself (the very same object), as it does for every request by hash alone.
+        """
         if self.max_documents == 0:
+            return
+        if named is not None and self._documents.get(named) is document:
             return
         digest = sha256_hex(document)
         if digest in self._documents:
@@ -120,11 +126,15 @@ class _RememberValidDocuments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         yield
         context = self.execution_context
+        persisted = (context.operation_extensions or {}).get("persistedQuery")
         if (
             context.query
+            and isinstance(persisted, dict)
             and not context.pre_execution_errors
-            and "persistedQuery" in (context.operation_extensions or {})
             and isinstance(context.context, Context)
             and context.context.authenticated
         ):
-            self.documents.remember(context.query)
+            named = persisted.get("sha256Hash")
+            self.documents.remember(
+                context.query, named.lower() if isinstance(named, str) else None
+            )
