@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     graphiql: bool | None = None
     graphql_introspection: bool | None = None
+    # Automatic persisted queries: how many documents each process keeps (0: off).
+    graphql_persisted_queries: int = Field(default=1000, ge=0, le=100_000)
     api_docs: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from graphql import GraphQLError
 from strawberry import Schema
@@ -14,6 +14,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -66,11 +67,13 @@ def build_schema(
     mask_unexpected_errors: bool = True,
     introspection: bool = True,
     observe_operation: OperationObserver | None = None,
+    more_extensions: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> Schema:
     """The schema; production masks unexpected errors and may hide introspection (and with
     it the "Did you mean ...?" of error messages).
 
-    `observe_operation(name, outcome)` hears of every operation once it is over.
+    `observe_operation(name, outcome)` hears of every operation once it is over;
+    `more_extensions` are the transport's (api/graphql/persisted.py stores valid documents).
     """
     counting = []
     if observe_operation is not None:
@@ -88,6 +91,7 @@ def build_schema(
             lambda: _ParserCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules(list(_LIMIT_RULES)),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
+            *more_extensions,
             lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
         ],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.deps import OptionalUserId, SessionDep
 from api.graphql.explorer import ExplorerRouter
+from api.graphql.persisted import PersistedDocuments
 from api.graphql.router import TaskGraphQLRouter
 from api.settings import Settings
 from schema.build import build_schema
@@ -18,12 +19,16 @@ async def graphql_context(session: SessionDep, user_id: OptionalUserId) -> Conte
 def graphql_router(
     settings: Settings, *, observe_operation: OperationObserver | None = None
 ) -> TaskGraphQLRouter:
+    documents = PersistedDocuments(settings.graphql_persisted_queries)
     schema = build_schema(
         mask_unexpected_errors=settings.is_production,
         introspection=settings.graphql_introspection_enabled,
         observe_operation=observe_operation,
+        more_extensions=[documents.extension],
     )
     if settings.graphiql_enabled:
         # GraphiQL with its assets served from here (api/explorer.py), not from a CDN.
-        return ExplorerRouter(schema, context_getter=graphql_context)
-    return TaskGraphQLRouter(schema, context_getter=graphql_context, graphql_ide=None)
+        return ExplorerRouter(schema, context_getter=graphql_context, documents=documents)
+    return TaskGraphQLRouter(
+        schema, context_getter=graphql_context, graphql_ide=None, documents=documents
+    )

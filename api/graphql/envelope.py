@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from cross_web import HTTPException
 from strawberry.http import GraphQLRequestData
 
@@ -14,6 +16,8 @@ _MEMBERS: tuple[tuple[str, tuple[type, ...], str], ...] = (
     ("variables", _OBJECT, "an object or null"),
     ("extensions", _OBJECT, "an object or null"),
 )
+_SHA256_HEX = re.compile(r"[0-9A-Fa-f]{64}")
+_PERSISTED = "extensions.persistedQuery"
 
 
 def request_data(data: object) -> GraphQLRequestData:
@@ -36,3 +40,28 @@ def request_data(data: object) -> GraphQLRequestData:
         extensions=data.get("extensions"),
         protocol="http",
     )
+
+
+def persisted_query_hash(extensions: dict[str, object] | None) -> str | None:
+    """The lower-case document hash of Apollo's `persistedQuery` extension; None without one.
+
+    A 400 names what is wrong: only version 1 exists (a SHA-256 of the document, in hex).
+    """
+    persisted = (extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return None
+    if not isinstance(persisted, dict):
+        raise HTTPException(400, f"{_PERSISTED} must be an object")
+    version = persisted.get("version")
+    if type(version) is not int or version != 1:
+        raise HTTPException(
+            400,
+            f"{_PERSISTED}.version must be 1: the only version of automatic persisted queries, "
+            "a SHA-256 of the document",
+        )
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
+        raise HTTPException(
+            400, f"{_PERSISTED}.sha256Hash must be 64 hexadecimal characters (a SHA-256)"
+        )
+    return digest.lower()

@@ -20,6 +20,7 @@ from strawberry.schema import BaseSchema
 
 from api.assets.manifest import GRAPHIQL
 from api.assets.store import AssetStore, security_headers
+from api.graphql.persisted import PersistedDocuments
 from api.graphql.router import TaskGraphQLRouter
 from schema.context import Context
 
@@ -52,9 +53,12 @@ class ExplorerRouter(TaskGraphQLRouter):
         schema: BaseSchema,
         *,
         context_getter: Callable[..., Awaitable[Context]],
+        documents: PersistedDocuments,
         assets: AssetStore | None = None,
     ) -> None:
-        super().__init__(schema, context_getter=context_getter, graphql_ide="graphiql")
+        super().__init__(
+            schema, context_getter=context_getter, graphql_ide="graphiql", documents=documents
+        )
         self.assets = assets or AssetStore.load(GRAPHIQL, OWN)
         self.add_api_route(
             "/assets/{name}",

@@ -2,7 +2,8 @@
 
 Its generated code must match the schema, it must type-check, and, compiled, it must run the
 whole task flow against the real server. Next to it, src/lib-api.ts (the REST wrapper
-docs/frontend.md shows) runs against the real server too.
+docs/frontend.md shows) runs against the real server too, and Apollo Client's persisted-query
+link runs its operations by hash (src/apq.ts).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def compiled_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = _run(_tool("tsc"), "-p", ".", "--outDir", str(out))
     assert result.returncode == 0, f"tsc could not compile the client:\n{result.stdout}"
     (out / "package.json").write_text(json.dumps({"type": "module"}))
+    # apq.js imports @apollo/client and graphql: Node looks for them beside the compiled files.
+    (out / "node_modules").symlink_to(TYPED_CLIENT / "node_modules")
     return out / "main.js"
 
 
@@ -116,3 +119,20 @@ async def test_the_frontend_rest_wrapper_against_the_server(
     match = re.fullmatch(r"lib-api: (\d+) checks passed", last_line)
     assert match is not None, output
     assert int(match[1]) >= 14, output
+
+
+async def test_apollo_clients_persisted_query_link_runs_operations_by_hash(
+    compiled_client: Path, server: str, app: FastAPI
+) -> None:
+    # src/apq.ts: @apollo/client's PersistedQueryLink over POST and useGETForHashedQueries.
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "API_BASE_URL": server,
+        "API_TOKEN": token_for(f"apq-{uuid.uuid4().hex[:8]}"),
+    }
+    script = compiled_client.with_name("apq.js")
+    output = await run_node_script(script, environment, "the Apollo persisted-query client")
+    last_line = output.strip().splitlines()[-1]
+    match = re.fullmatch(r"apq client: (\d+) checks passed", last_line)
+    assert match is not None, output
+    assert int(match[1]) >= 13, output
