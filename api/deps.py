@@ -6,16 +6,27 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Path, status
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from api.auth.jwks import JwksCache
 from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
 
+
 # Declared for the OpenAPI document; the header is parsed below to tell missing from malformed.
-bearer_scheme = HTTPBearer(auto_error=False, description="A Better Auth JWT; `sub` is the user id.")
+class _DocumentedBearer(HTTPBearer):
+    """HTTPBearer for the OpenAPI document only; unlike FastAPI's, it also runs on a WebSocket."""
+
+    async def __call__(self, connection: HTTPConnection) -> None:  # type: ignore[override]
+        return None  # optional_user_id reads the header itself
+
+
+bearer_scheme = _DocumentedBearer(
+    auto_error=False, description="A Better Auth JWT; `sub` is the user id."
+)
 
 
 @dataclass
@@ -29,8 +40,9 @@ class Services:
     jwks: JwksCache | None
 
 
-async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
+# HTTPConnection, not Request: the same dependencies serve /graphql's WebSocket route.
+async def get_services(connection: HTTPConnection) -> Services:
+    services: Services = connection.app.state.services
     return services
 
 
@@ -56,7 +68,7 @@ def _header_safe(text: str) -> str:
 
 
 async def optional_user_id(
-    request: Request, services: ServicesDep, _: Annotated[object, Depends(bearer_scheme)]
+    request: HTTPConnection, services: ServicesDep, _: Annotated[None, Depends(bearer_scheme)]
 ) -> str | None:
     """The verified user, None without an Authorization header, 401 for a bad one.
 

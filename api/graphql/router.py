@@ -14,6 +14,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from api.errors import as_unavailable
@@ -34,7 +35,9 @@ class TaskGraphQLRouter(GraphQLRouter[Context, None]):
     def __init__(
         self, schema: BaseSchema, *, documents: PersistedDocuments, **options: Any
     ) -> None:
-        super().__init__(schema, **options)
+        # graphql-transport-ws only: the legacy graphql-ws subprotocol let a client skip
+        # connection_init (CVE-2026-35523, before Strawberry 0.312.3); it is refused.
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **options)
         self.documents = documents
 
     def encode_json(self, data: object) -> bytes:
