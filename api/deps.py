@@ -25,7 +25,9 @@ class _DocumentedBearer(HTTPBearer):
 
 
 bearer_scheme = _DocumentedBearer(
-    auto_error=False, description="A Better Auth JWT; `sub` is the user id."
+    scheme_name="HTTPBearer",
+    auto_error=False,
+    description="A Better Auth JWT; `sub` is the user id.",
 )
 
 
