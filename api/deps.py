@@ -20,7 +20,7 @@ from api.settings import Settings
 class _DocumentedBearer(HTTPBearer):
     """HTTPBearer for the OpenAPI document only; unlike FastAPI's, it also runs on a WebSocket."""
 
-    async def __call__(self, connection: HTTPConnection) -> None:  # type: ignore[override]
+    async def __call__(self, connection: HTTPConnection) -> None:
         return None  # optional_user_id reads the header itself
 
 
@@ -70,7 +70,7 @@ def _header_safe(text: str) -> str:
 
 
 async def optional_user_id(
-    request: HTTPConnection, services: ServicesDep, _: Annotated[None, Depends(bearer_scheme)]
+    request: HTTPConnection, services: ServicesDep, _bearer: Annotated[None, Depends(bearer_scheme)]
 ) -> str | None:
     """The verified user, None without an Authorization header, 401 for a bad one.
 
