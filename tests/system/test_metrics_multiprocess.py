@@ -21,7 +21,7 @@ from api.ops.metrics_workers import DIRECTORY_VARIABLE
 from api.settings import Settings
 from tests.support.databases import services_of
 from tests.support.jwks_server import SigningKey, app_client, better_auth_token, jwks_server
-from tests.system.test_metrics import scrape, value
+from tests.support.metrics import scrape, value
 
 HEALTH = {"method": "GET", "route": "/health", "status": "200"}
 MINE = os.getpid()
