@@ -20,7 +20,12 @@ from api.app import create_app
 from api.ops.metrics_workers import DIRECTORY_VARIABLE
 from api.settings import Settings
 from tests.support.databases import services_of
-from tests.support.jwks_server import SigningKey, app_client, better_auth_token, jwks_server
+from tests.support.jwks_server import (
+    SigningKey,
+    app_client,
+    better_auth_token,
+    jwks_server,
+)
 from tests.support.metrics import scrape, value
 
 HEALTH = {"method": "GET", "route": "/health", "status": "200"}
