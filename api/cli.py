@@ -13,6 +13,7 @@ import uvicorn
 from api.auth.signing_secret import signing_secret
 from api.auth.tokens import mint_token
 from api.ops.logging_config import configure_logging, logging_config
+from api.ops.metrics_workers import share_metrics_across_workers
 from api.server import uvicorn_options
 from api.settings import ConfigurationError, Settings
 from db.migrate import upgrade
@@ -85,6 +86,7 @@ def serve(
             f"Development signing secret in {settings.dev_secret_file}. "
             f"Get a token with: {sys.argv[0]} token <user_id>"
         )
+    share_metrics_across_workers(settings, workers)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

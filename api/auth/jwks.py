@@ -67,6 +67,7 @@ class JwksCache:
         self.clock = clock
         self.fetch_count = 0
         self.fetch_outcomes: collections.Counter[str] = collections.Counter()  # "ok", "error"
+        self.on_fetch: Callable[[str], None] | None = None  # told each outcome (the metrics)
         self._client = client or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str | None, JwksKey] = {}
         self._fetched_at: float | None = None  # when the last fetch ended, if keys are cached
@@ -142,17 +143,22 @@ class JwksCache:
         try:
             self._keys = await self._fetch()
             self._error = None
-            self.fetch_outcomes["ok"] += 1
+            self._count("ok")
             self._missed = {kid for kid in self._asked if self._lookup(kid) is None}
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
             self._error = error
-            self.fetch_outcomes["error"] += 1
+            self._count("error")
             self._missed = set()
             log.warning("JWKS fetch from %s failed: %s", self.url, error)
         finally:
             self._running = None
         # Without keys, fetch again on the next request: nothing could be verified until then.
         self._fetched_at = self.clock() if self._keys else None
+
+    def _count(self, outcome: str) -> None:
+        self.fetch_outcomes[outcome] += 1
+        if self.on_fetch is not None:
+            self.on_fetch(outcome)
 
     async def _fetch(self) -> dict[str | None, JwksKey]:
         self.fetch_count += 1

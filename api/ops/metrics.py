@@ -1,29 +1,29 @@
 """Prometheus metrics in the app's own registry, served at /metrics (behind a bearer token when
-METRICS_TOKEN is set) or on a port of their own.
+METRICS_TOKEN is set) or on a port of their own; summed across workers (api/ops/metrics_workers).
 
 Requests by method, route template and status; GraphQL operations by name and outcome; the
-database pool and JWKS refreshes, both read at scrape time. `/metrics` itself is not counted:
-scrapes would outnumber real traffic, and Prometheus records each scrape's duration already.
+database pool and JWKS refreshes. `/metrics` itself is not counted: scrapes would outnumber real
+traffic, and Prometheus records each scrape's duration already.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth.jwks import JwksCache
 from api.middleware.request_log import Finished
+from api.ops.metrics_workers import WorkersCollector, multiprocess_dir, worker_lifetime
+from api.ops.pool_metrics import PoolCollector, PoolGauges
 from api.settings import Settings
 
 METRICS_PATH = "/metrics"
@@ -31,6 +31,7 @@ METRICS_PATH = "/metrics"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "other"
 UNMATCHED_ROUTE = "unmatched"
+JWKS_OUTCOMES = ("ok", "error")
 
 _RequestSeries = tuple[Counter, Histogram]
 
@@ -42,30 +43,49 @@ class Metrics:
         self, engine: AsyncEngine, jwks: JwksCache | None, token: SecretStr | None = None
     ) -> None:
         self.token = token
-        self.registry = CollectorRegistry()
+        self.registry = CollectorRegistry()  # what /metrics and METRICS_PORT answer
+        self.directory = multiprocess_dir()
+        # With several workers the values live in files, and every worker's are read from there.
+        own = self.registry if self.directory is None else None
         self.requests = Counter(
             "http_requests",
             "HTTP requests answered, by method, route template and status.",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=own,
         )
         self.durations = Histogram(
             "http_request_duration_seconds",
             "Time from the request's arrival to the end of its answer.",
             ["method", "route", "status"],
-            registry=self.registry,
+            registry=own,
         )
         self.operations = Counter(
             "graphql_operations",
             "GraphQL operations by operation name and outcome (ok, or the first error's code).",
             ["operation", "outcome"],
-            registry=self.registry,
+            registry=own,
         )
-        self.registry.register(PoolCollector(engine))
+        self.pool_gauges = None
+        if self.directory is None:
+            self.registry.register(PoolCollector(engine))
+        else:
+            self.registry.register(WorkersCollector(self.directory))
+            self.pool_gauges = PoolGauges(engine)
         if jwks is not None:
-            self.registry.register(JwksCollector(jwks))
+            self._count_refreshes(jwks, own)
         # The labelled children, found once per label set rather than on every request.
         self._series: dict[tuple[str, str, int], _RequestSeries] = {}
+
+    def _count_refreshes(self, jwks: JwksCache, registry: CollectorRegistry | None) -> None:
+        refreshes = Counter(
+            "jwks_refreshes",
+            "Fetches of the JSON Web Key Set, by outcome.",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in JWKS_OUTCOMES:  # both series from the start, at zero
+            refreshes.labels(outcome)
+        jwks.on_fetch = lambda outcome: refreshes.labels(outcome).inc()
 
     def observe_request(self, finished: Finished) -> None:
         """Count and time one answered request (RequestLog's `on_finish`)."""
@@ -119,48 +139,14 @@ def _bearer_is(request: Request, token: SecretStr) -> bool:
 
 @asynccontextmanager
 async def metrics_server(metrics: Metrics | None, settings: Settings) -> AsyncIterator[None]:
-    """Serve the metrics on METRICS_PORT while the app runs, when that is configured."""
+    """Serve the metrics on METRICS_PORT while the app runs, when that is configured (with
+    several workers their parent serves it)."""
+    if metrics is not None and metrics.directory is not None:
+        async with worker_lifetime(metrics.directory):
+            yield
+        return
     if metrics is None or settings.metrics_port is None:
         yield
         return
     async with metrics.served_on(settings.metrics_host, settings.metrics_port):
         yield
-
-
-class PoolCollector:
-    """The engine's connection pool, read when Prometheus scrapes."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-
-    def collect(self) -> Iterable[Metric]:
-        pool = self.engine.pool
-        if not isinstance(pool, QueuePool):  # NullPool and StaticPool keep no counts
-            return
-        yield GaugeMetricFamily(
-            "db_pool_size", "Connections the pool keeps open.", value=pool.size()
-        )
-        yield GaugeMetricFamily(
-            "db_pool_checked_out", "Connections in use right now.", value=pool.checkedout()
-        )
-        # SQLAlchemy's overflow() is negative while the pool is not full yet.
-        yield GaugeMetricFamily(
-            "db_pool_overflow",
-            "Connections open beyond the pool size.",
-            value=max(pool.overflow(), 0),
-        )
-
-
-class JwksCollector:
-    """How often the JWKS was fetched, by outcome, read when Prometheus scrapes."""
-
-    def __init__(self, jwks: JwksCache) -> None:
-        self.jwks = jwks
-
-    def collect(self) -> Iterable[Metric]:
-        family = CounterMetricFamily(
-            "jwks_refreshes", "Fetches of the JSON Web Key Set, by outcome.", labels=["outcome"]
-        )
-        for outcome in ("ok", "error"):
-            family.add_metric([outcome], self.jwks.fetch_outcomes[outcome])
-        yield family

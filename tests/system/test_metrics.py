@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.settings import Settings
@@ -23,30 +22,10 @@ from tests.support.jwks_server import (
     jwks_server,
     offline_settings,
 )
+from tests.support.metrics import parse, scrape, value
 from tests.support.rest_client import create, tasks_url
 
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 TASK_ROUTE = "/api/{user_id}/tasks/{task_id}"
-
-
-def parse(exposition: str) -> Samples:
-    """Every sample of a text exposition by (name, labels)."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float | None:
-    return samples.get((name, frozenset(labels.items())))
-
-
-async def scrape(http: httpx.AsyncClient) -> Samples:
-    response = await http.get("/metrics")
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    return parse(response.text)
 
 
 def user() -> str:
