@@ -151,12 +151,19 @@ class ErrorCodes(SchemaExtension):
             extensions = {"code": "INTERNAL_SERVER_ERROR"}
             if self.mask_unexpected:
                 message = UNEXPECTED_MESSAGE
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=original,
-            extensions={**(error.extensions or {}), **extensions},
-        )
+        return copy_error(error, message, extensions={**(error.extensions or {}), **extensions})
+
+
+def copy_error(
+    error: GraphQLError, message: str, *, extensions: dict[str, Any] | None = None
+) -> GraphQLError:
+    """`error` with another message (and extensions): a copy, as cached errors are shared."""
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions if extensions is None else extensions,
+    )

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from schema.errors import copy_error
+
 # graphql-core's did_you_mean(): " Did you mean 'a', 'b', or 'c'?" (names hold no "?").
 _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
@@ -37,12 +39,4 @@ def _without_suggestions(error: GraphQLError) -> GraphQLError:
     message = without_suggestions(error.message)
     if message == error.message:
         return error
-    return GraphQLError(
-        message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
-    )
+    return copy_error(error, message)
