@@ -15,6 +15,7 @@ from api.auth.tokens import mint_token
 from api.ops.logging_config import configure_logging, logging_config
 from api.settings import ConfigurationError, Settings
 from db.migrate import upgrade
+from db.reachability import DatabaseUnreachable
 from db.urls import DatabaseUrlError
 
 app = typer.Typer(help="Per-user tasks API.", no_args_is_help=True, add_completion=False)
@@ -32,13 +33,20 @@ def _settings() -> Settings:
 
 @app.command()
 def migrate() -> None:
-    """Apply the database migrations."""
+    """Apply the database migrations to DATABASE_URL.
+
+    Exits 2 on a configuration error, 1 when the database cannot be reached (the message says
+    which host and what to check).
+    """
     settings = _settings()
     try:
         upgrade(settings.database_url)
     except DatabaseUrlError as error:
         typer.secho(f"Configuration error: {error}", fg="red", err=True)
         raise typer.Exit(2) from None
+    except DatabaseUnreachable as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"Database is at the newest revision ({_redacted(settings.database_url)}).")
 
 
