@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from api.auth.signing_secret import signing_secret
+from api.auth.signing_secret import signing_secret, uses_development_secret
 from api.auth.tokens import mint_token
 from api.ops.logging_config import configure_logging, logging_config
 from api.settings import ConfigurationError, Settings
@@ -67,11 +67,8 @@ def serve(
         typer.echo(f"GraphiQL explorer: {base}/graphql")
     if settings.api_docs_enabled:
         typer.echo(f"REST docs: {base}/docs")
-    if settings.better_auth_secret is None and settings.resolved_jwks_url is None:
-        typer.echo(
-            f"Development signing secret in {settings.dev_secret_file}. "
-            f"Get a token with: {sys.argv[0]} token <user_id>"
-        )
+    if uses_development_secret(settings):
+        _make_development_secret(settings)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -91,8 +88,18 @@ def token(
     user_id: Annotated[str, typer.Argument(help="The `sub` claim: the user id.")],
     minutes: Annotated[int, typer.Option(help="Lifetime in minutes.")] = 60,
 ) -> None:
-    """Print a development token signed with the configured HS256 secret."""
-    secret = signing_secret(_settings())
+    """Print a token for USER_ID signed with BETTER_AUTH_SECRET, or the development secret
+    that the server created (from any directory; it never creates one)."""
+    settings = _settings()
+    secret = signing_secret(settings)
+    if secret is None and uses_development_secret(settings):
+        typer.secho(
+            f"No development secret yet at {settings.dev_secret_file}: start the server once "
+            "(`todo-api serve` creates it), or set BETTER_AUTH_SECRET to the server's.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
     if secret is None:
         typer.secho("No HS256 secret: set BETTER_AUTH_SECRET to mint tokens.", fg="red", err=True)
         raise typer.Exit(2)
@@ -111,6 +118,19 @@ def export_schema(
         typer.echo(sdl, nl=False)
     else:
         output.write_text(sdl)
+
+
+def _make_development_secret(settings: Settings) -> None:
+    """Create the development secret before any worker starts, and say where it is."""
+    try:
+        signing_secret(settings, create=True)
+    except ConfigurationError as error:
+        typer.secho(f"Configuration error: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"Development signing secret in {settings.dev_secret_file}. "
+        f"Get a token with: {sys.argv[0]} token <user_id>"
+    )
 
 
 def _redacted(url: str) -> str:

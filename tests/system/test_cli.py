@@ -5,19 +5,26 @@ the development server, `serve` runs several workers, and the help lists every o
 
 from __future__ import annotations
 
+import asyncio
+import stat
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from tests.support.cli import Finished, todo_api, user_environment
+from tests.support.cli import Finished, serving, todo_api, user_environment
 from tests.support.live_server import free_port
 from tests.support.pg_cluster import ROLE, Cluster
 
 pytest_plugins = ["tests.support.pg_cluster"]
 
 PASSWORD = "hunter2-not-shown"
+
+
+def secret_files(directory: Path) -> list[Path]:
+    return [path for path in directory.rglob("*") if "secret" in path.name]
 
 
 def _assert_explained(finished: Finished, *names: str) -> None:
@@ -87,10 +94,57 @@ async def test_a_certificate_that_does_not_verify_is_explained(
     _assert_explained(finished, f"127.0.0.1:{pg_cluster.port}", "certificate")
 
 
+async def test_a_token_minted_in_another_directory_is_accepted(tmp_path: Path) -> None:
+    home, project, elsewhere = (tmp_path / name for name in ("home", "project", "elsewhere"))
+    for directory in (home, project, elsewhere):
+        directory.mkdir()
+    environment = user_environment(home, DATABASE_URL=f"sqlite:///{tmp_path / 'todo.db'}")
+    async with serving(cwd=project, environment=environment) as served:
+        minted = await todo_api("token", "alice", cwd=elsewhere, environment=environment)
+        assert minted.returncode == 0, minted.stderr
+        async with httpx.AsyncClient(base_url=served.base_url) as http:
+            bearer = {"Authorization": f"Bearer {minted.stdout.strip()}"}
+            answer = await http.get("/api/alice/tasks", headers=bearer)
+        assert answer.status_code == 200, answer.text
+    secret = home / ".local" / "state" / "todo-api" / "dev-secret"
+    assert str(secret) in served.output  # serve says where it is
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert secret_files(tmp_path) == [secret]
+
+
+async def test_a_token_without_any_secret_says_how_to_get_one(tmp_path: Path) -> None:
+    finished = await todo_api(
+        "token", "alice", cwd=tmp_path, environment=user_environment(tmp_path)
+    )
+    assert finished.returncode == 2
+    assert finished.stdout == ""
+    assert "todo-api serve" in finished.stderr
+    assert "BETTER_AUTH_SECRET" in finished.stderr
+    assert secret_files(tmp_path) == []
+
+
+async def test_serve_runs_several_workers(tmp_path: Path) -> None:
+    environment = user_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'todo.db'}")
+    async with serving("--workers", "2", cwd=tmp_path, environment=environment) as served:
+        for _ in range(200):  # a bound, not a measurement: both workers log once they start
+            if served.output.count("Started server process") == 2:
+                break
+            await asyncio.sleep(0.1)
+        assert served.output.count("Started server process") == 2, served.output
+        minted = await todo_api("token", "bob", cwd=tmp_path, environment=environment)
+        bearer = {"Authorization": f"Bearer {minted.stdout.strip()}"}
+        async with httpx.AsyncClient(base_url=served.base_url) as http:
+            for _ in range(6):  # new connections: each worker accepts some
+                answer = await http.get("/api/bob/tasks", headers={**bearer, "Connection": "close"})
+                assert answer.status_code == 200, answer.text
+
+
 @pytest.mark.parametrize(
     ("command", "options"),
     [
         ([], ["serve", "migrate", "token", "export-schema"]),
+        (["serve"], ["--host", "--port", "--workers", "--no-migrate"]),
+        (["token"], ["--minutes", "user_id"]),
         (["migrate"], ["DATABASE_URL", "exit"]),
     ],
 )
