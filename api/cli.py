@@ -18,6 +18,12 @@ from db.migrate import upgrade
 from db.reachability import DatabaseUnreachable
 from db.urls import DatabaseUrlError
 
+HOST_HELP = (
+    "Interface to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every interface (in "
+    "Docker, WSL or a VM, or behind a reverse proxy on another host)."
+)
+MIGRATE_HELP = "Apply the migrations first; --no-migrate where a `todo-api migrate` step runs them."
+
 app = typer.Typer(help="Per-user tasks API.", no_args_is_help=True, add_completion=False)
 
 
@@ -52,9 +58,11 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help=MIGRATE_HELP)
+    ] = True,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Run the service (migrating the database first)."""
@@ -86,7 +94,7 @@ def serve(
 @app.command()
 def token(
     user_id: Annotated[str, typer.Argument(help="The `sub` claim: the user id.")],
-    minutes: Annotated[int, typer.Option(help="Lifetime in minutes.")] = 60,
+    minutes: Annotated[int, typer.Option(help="How long the token is valid, in minutes.")] = 60,
 ) -> None:
     """Print a token for USER_ID signed with BETTER_AUTH_SECRET, or the development secret
     that the server created (from any directory; it never creates one)."""

@@ -123,6 +123,7 @@ async def test_a_token_without_any_secret_says_how_to_get_one(tmp_path: Path) ->
     assert secret_files(tmp_path) == []
 
 
+@pytest.mark.slow
 async def test_serve_runs_several_workers(tmp_path: Path) -> None:
     environment = user_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'todo.db'}")
     async with serving("--workers", "2", cwd=tmp_path, environment=environment) as served:
@@ -143,7 +144,7 @@ async def test_serve_runs_several_workers(tmp_path: Path) -> None:
     ("command", "options"),
     [
         ([], ["serve", "migrate", "token", "export-schema"]),
-        (["serve"], ["--host", "--port", "--workers", "--no-migrate"]),
+        (["serve"], ["--host", "--port", "--workers", "--no-migrate", "0.0.0.0"]),
         (["token"], ["--minutes", "user_id"]),
         (["migrate"], ["DATABASE_URL", "exit"]),
     ],
