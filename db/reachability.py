@@ -54,18 +54,12 @@ def explain(error: BaseException, raw_url: str) -> DatabaseUnreachable | None:
     reason = _network_reason(cause, url) or _login_reason(cause, url)
     if reason is None:
         return None
-    return DatabaseUnreachable(f"Cannot reach the database at {_shown(url)}: {reason}")
+    return DatabaseUnreachable(f"Cannot connect to the database at {_shown(url)}: {reason}")
 
 
 def _network_reason(cause: BaseException, url: URL) -> str | None:
-    if isinstance(cause, ssl.SSLCertVerificationError):
-        return (
-            f"its TLS certificate does not verify ({cause.verify_message}). Set sslrootcert in "
-            f"{_SOURCE} to the CA that signed it, or use sslmode=require to encrypt unverified."
-        )
-    if isinstance(cause, ssl.SSLError):
-        reason = getattr(cause, "reason", None) or cause
-        return f"the TLS handshake failed ({reason}). Check sslmode and the certificates."
+    if isinstance(cause, ssl.SSLError) or "rejected SSL upgrade" in str(cause):
+        return _tls_reason(cause, url)
     if isinstance(cause, ConnectionRefusedError):
         return "connection refused. Is PostgreSQL running, and are the host and port right?"
     if isinstance(cause, socket.gaierror):
@@ -78,16 +72,26 @@ def _network_reason(cause: BaseException, url: URL) -> str | None:
             f"no answer within {CONNECT_TIMEOUT_SECONDS} seconds. Can this machine reach the "
             "host (firewall, VPN, the database's allowed IP addresses), and is the port right?"
         )
-    if isinstance(cause, OSError) and "rejected SSL upgrade" in str(cause):
-        if not _requires_tls(url):  # asyncpg asks for TLS first, as libpq does
-            return "something answers there, but not as PostgreSQL does. Is the port right?"
-        return (
-            f"the server does not offer TLS, which sslmode in {_SOURCE} requires. Enable TLS "
-            "there, or leave sslmode out for a server on this machine."
-        )
     if isinstance(cause, OSError):
         return f"{cause}. Can this machine reach the host, and are the host and port right?"
     return None
+
+
+def _tls_reason(cause: BaseException, url: URL) -> str:
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return (
+            f"its TLS certificate does not verify ({cause.verify_message}). Set sslrootcert in "
+            f"{_SOURCE} to the CA that signed it, or use sslmode=require to encrypt unverified."
+        )
+    if isinstance(cause, ssl.SSLError):
+        reason = getattr(cause, "reason", None) or cause
+        return f"the TLS handshake failed ({reason}). Check sslmode and the certificates."
+    if not _requires_tls(url):  # asyncpg asks for TLS first, as libpq does
+        return "something answers there, but not as PostgreSQL does. Is the port right?"
+    return (
+        f"the server does not offer TLS, which sslmode in {_SOURCE} requires. Enable TLS there, "
+        "or leave sslmode out for a server on this machine."
+    )
 
 
 def _login_reason(cause: BaseException, url: URL) -> str | None:

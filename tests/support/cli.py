@@ -60,6 +60,16 @@ async def todo_api(*args: str, cwd: Path, environment: dict[str, str]) -> Finish
     return Finished(await process.wait(), stdout.decode(), stderr.decode())
 
 
+@dataclass
+class Served:
+    base_url: str
+    log: Path
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
 @asynccontextmanager
 async def serving(*args: str, cwd: Path, environment: dict[str, str]) -> AsyncIterator[Served]:
     """`todo-api serve args...` in `cwd` on a free port, healthy; stopped afterwards."""
@@ -86,16 +96,6 @@ async def serving(*args: str, cwd: Path, environment: dict[str, str]) -> AsyncIt
             except TimeoutError:
                 process.kill()
                 await process.wait()
-
-
-@dataclass
-class Served:
-    base_url: str
-    log: Path
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 async def _wait_until_healthy(served: Served, process: asyncio.subprocess.Process) -> None:

@@ -83,7 +83,9 @@ def test_each_failure_is_one_line_naming_the_host(error: Exception, url: str, sa
     assert "\n" not in line
     assert "s3cret" not in line
     if url.startswith("postgresql"):
-        assert line.startswith("Cannot reach the database at postgresql://alice:***@db.example")
+        assert line.startswith(
+            "Cannot connect to the database at postgresql://alice:***@db.example"
+        )
         assert "db.example.com:5432" in line  # the port it tried, though the URL has none
 
 
