@@ -39,7 +39,7 @@ def npm_ci() -> None:
     if npm is None:
         raise ExecError(
             "npm is needed to build todo-api: the package carries GraphiQL's and Swagger UI's "
-            f"files from npm (api/assets/package-lock.json). Install Node 20+ with npm, or set "
+            f"files from npm (api/assets/package-lock.json). Install Node 20.19+ with npm, or set "
             f"{SKIP_VARIABLE}=skip to build without them (/graphql and /docs then answer 503)."
         )
     print(f"running npm ci in {ASSETS}")

@@ -87,7 +87,7 @@ def build_services(settings: Settings) -> Services:
             min_refresh_seconds=settings.jwks_min_refresh_seconds,
         )
     verifier = TokenVerifier(
-        secret=signing_secret(settings),
+        secret=signing_secret(settings, create=True),
         jwks=jwks,
         secret_rules=ClaimRules(issuer=settings.jwt_issuer, audience=settings.jwt_audience),
         jwks_rules=ClaimRules(issuer=settings.jwks_issuer, audience=settings.jwks_audience),

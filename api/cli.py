@@ -10,14 +10,21 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
-from api.auth.signing_secret import signing_secret
+from api.auth.signing_secret import signing_secret, uses_development_secret
 from api.auth.tokens import mint_token
 from api.ops.logging_config import configure_logging, logging_config
 from api.ops.metrics_workers import share_metrics_across_workers
 from api.server import uvicorn_options
 from api.settings import ConfigurationError, Settings
 from db.migrate import upgrade
+from db.reachability import DatabaseUnreachable
 from db.urls import DatabaseUrlError
+
+HOST_HELP = (
+    "Interface to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every interface (in "
+    "Docker, WSL or a VM, or behind a reverse proxy on another host)."
+)
+MIGRATE_HELP = "Apply the migrations first; --no-migrate where a `todo-api migrate` step runs them."
 
 app = typer.Typer(help="Per-user tasks API.", no_args_is_help=True, add_completion=False)
 
@@ -37,13 +44,20 @@ def _settings(**overrides: Any) -> Settings:
 
 @app.command()
 def migrate() -> None:
-    """Apply the database migrations."""
+    """Apply the database migrations to DATABASE_URL.
+
+    Exits 2 on a configuration error, 1 when the database cannot be reached (the message says
+    which host and what to check).
+    """
     settings = _settings()
     try:
         upgrade(settings.database_url)
     except DatabaseUrlError as error:
         typer.secho(f"Configuration error: {error}", fg="red", err=True)
         raise typer.Exit(2) from None
+    except DatabaseUnreachable as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"Database is at the newest revision ({_redacted(settings.database_url)}).")
 
 
@@ -55,9 +69,11 @@ def _limit(setting: str) -> Any:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    host: Annotated[str, typer.Option(help=HOST_HELP)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help=MIGRATE_HELP)
+    ] = True,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     max_header_bytes: Annotated[int | None, _limit("MAX_HEADER_BYTES")] = None,
     max_header_count: Annotated[int | None, _limit("MAX_HEADER_COUNT")] = None,
@@ -81,11 +97,8 @@ def serve(
         typer.echo(f"GraphiQL explorer: {base}/graphql")
     if settings.api_docs_enabled:
         typer.echo(f"REST docs: {base}/docs")
-    if settings.better_auth_secret is None and settings.resolved_jwks_url is None:
-        typer.echo(
-            f"Development signing secret in {settings.dev_secret_file}. "
-            f"Get a token with: {sys.argv[0]} token <user_id>"
-        )
+    if uses_development_secret(settings):
+        _make_development_secret(settings)
     share_metrics_across_workers(settings, workers)
     uvicorn.run(
         "api.app:create_app",
@@ -105,10 +118,20 @@ def serve(
 @app.command()
 def token(
     user_id: Annotated[str, typer.Argument(help="The `sub` claim: the user id.")],
-    minutes: Annotated[int, typer.Option(help="Lifetime in minutes.")] = 60,
+    minutes: Annotated[int, typer.Option(help="How long the token is valid, in minutes.")] = 60,
 ) -> None:
-    """Print a development token signed with the configured HS256 secret."""
-    secret = signing_secret(_settings())
+    """Print a token for USER_ID signed with BETTER_AUTH_SECRET, or the development secret
+    that the server created (from any directory; it never creates one)."""
+    settings = _settings()
+    secret = signing_secret(settings)
+    if secret is None and uses_development_secret(settings):
+        typer.secho(
+            f"No development secret yet at {settings.dev_secret_file}: start the server once "
+            "(`todo-api serve` creates it), or set BETTER_AUTH_SECRET to the server's.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
     if secret is None:
         typer.secho("No HS256 secret: set BETTER_AUTH_SECRET to mint tokens.", fg="red", err=True)
         raise typer.Exit(2)
@@ -127,6 +150,19 @@ def export_schema(
         typer.echo(sdl, nl=False)
     else:
         output.write_text(sdl)
+
+
+def _make_development_secret(settings: Settings) -> None:
+    """Create the development secret before any worker starts, and say where it is."""
+    try:
+        signing_secret(settings, create=True)
+    except ConfigurationError as error:
+        typer.secho(f"Configuration error: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"Development signing secret in {settings.dev_secret_file}. "
+        f"Get a token with: {sys.argv[0]} token <user_id>"
+    )
 
 
 def _redacted(url: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -40,6 +42,14 @@ def better_auth_endpoints(url: str) -> tuple[str, str]:
     return origin, f"{origin}{base_path}{BETTER_AUTH_PATH}/jwks"
 
 
+def default_dev_secret_file() -> str:
+    """$XDG_STATE_HOME/todo-api/dev-secret, else ~/.local/state/todo-api/dev-secret: one per
+    user, whatever the working directory, so `todo-api token` signs with the server's secret."""
+    state = Path(os.environ.get("XDG_STATE_HOME", ""))
+    base = state if state.is_absolute() else Path.home() / ".local" / "state"
+    return str(base / "todo-api" / "dev-secret")
+
+
 class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -70,7 +80,7 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = Field(default=3600, ge=1)
     # The cooldown after a fetch before an unknown `kid` may refetch (api/auth/jwks.py).
     jwks_min_refresh_seconds: float = Field(default=1.0, ge=0, le=60)
-    dev_secret_file: str = ".todo-dev-secret"
+    dev_secret_file: str = Field(default_factory=default_dev_secret_file)
 
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
     graphiql: bool | None = None

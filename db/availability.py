@@ -52,6 +52,10 @@ class OutageReportingPool(AsyncAdaptedQueuePool):
     own timeout, never reach the `handle_error` hook.
     """
 
+    # SQLAlchemy names a pool's logger after its class's module: under `sqlalchemy` (quiet
+    # below WARNING) as its own pools are, not `db.availability`, which logs at INFO.
+    _sqla_logger_namespace = "sqlalchemy.pool.impl.OutageReportingPool"
+
     def connect(self) -> PoolProxiedConnection:
         try:
             return super().connect()

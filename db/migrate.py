@@ -7,7 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
+from db.errors import DatabaseUnavailable
+from db.reachability import check_sqlite_file, explain
 from db.session import create_engine
 from db.urls import parse_database_url
 
@@ -26,8 +29,18 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def upgrade(database_url: str) -> None:
-    """Bring the database at `database_url` to the newest revision (runs its own event loop)."""
-    command.upgrade(alembic_config(database_url), "head")
+    """Bring the database at `database_url` to the newest revision (runs its own event loop).
+
+    Raises db.reachability.DatabaseUnreachable, saying what to check, when it cannot connect.
+    """
+    check_sqlite_file(database_url)
+    try:
+        command.upgrade(alembic_config(database_url), "head")
+    except (DatabaseUnavailable, DBAPIError) as error:
+        explained = explain(error, database_url)
+        if explained is None:
+            raise
+        raise explained from error
 
 
 def upgrade_connection(connection: Connection) -> None:

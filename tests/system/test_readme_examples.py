@@ -39,6 +39,7 @@ async def fresh_service(tmp_path: Path) -> AsyncIterator[tuple[str, dict[str, st
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in NOT_A_NEWCOMERS}
     environment["HOME"] = str(tmp_path)  # nothing from the developer's own files
+    environment.pop("XDG_STATE_HOME", None)  # the development secret under that HOME
     process = await asyncio.create_subprocess_exec(
         str(BIN / "todo-api"),
         *("serve", "--port", str(port)),

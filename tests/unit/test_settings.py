@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import stat
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jwt
@@ -106,14 +108,19 @@ def test_production_without_any_key_is_a_start_up_error(
 ) -> None:
     if secret is not None:
         monkeypatch.setenv("BETTER_AUTH_SECRET", secret)
-    settings = from_env(monkeypatch, ENVIRONMENT="production", DATABASE_URL="sqlite:///x.db")
+    settings = from_env(
+        monkeypatch,
+        ENVIRONMENT="production",
+        DATABASE_URL="sqlite:///x.db",
+        DEV_SECRET_FILE=str(tmp_path / "dev-secret"),
+    )
     with pytest.raises(ConfigurationError) as raised:
         create_app(settings)
     message = str(raised.value)
     assert "ENVIRONMENT=production" in message
     assert "BETTER_AUTH_SECRET" in message
     assert "BETTER_AUTH_URL" in message
-    assert not (tmp_path / settings.dev_secret_file).exists()
+    assert not (tmp_path / "dev-secret").exists()
 
 
 async def test_production_with_only_better_auth_url_starts(tmp_path: Path) -> None:
@@ -159,26 +166,76 @@ async def test_cli_token_is_accepted_by_the_app(
     secret_file = tmp_path / "cli-secret"
     monkeypatch.setenv("DEV_SECRET_FILE", str(secret_file))
     user_id = f"cli-{uuid.uuid4().hex}"
-    result = CliRunner().invoke(cli, ["token", user_id, "--minutes", "5"])
-    assert result.exit_code == 0, result.output
-    token = result.stdout.strip()
-    assert secret_file.exists()
-    claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["sub"] == user_id
-    assert claims["exp"] - claims["iat"] == 300
-    again = CliRunner().invoke(cli, ["token", user_id])
-    assert jwt.decode(again.stdout.strip(), secret_file.read_text().strip(), ["HS256"])
-
     settings = make_settings(better_auth_secret=None, dev_secret_file=str(secret_file))
-    headers = {"Authorization": f"Bearer {token}"}
-    create = 'mutation { createTask(input: {title: "via CLI"}) { id } }'
-    async with app_client(settings) as http:
+    async with app_client(settings) as http:  # the server creates the secret
+        result = CliRunner().invoke(cli, ["token", user_id, "--minutes", "5"])
+        assert result.exit_code == 0, result.output
+        token = result.stdout.strip()
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["sub"] == user_id
+        assert claims["exp"] - claims["iat"] == 300
+        again = CliRunner().invoke(cli, ["token", user_id])
+        assert jwt.decode(again.stdout.strip(), secret_file.read_text().strip(), ["HS256"])
+
+        headers = {"Authorization": f"Bearer {token}"}
+        create = 'mutation { createTask(input: {title: "via CLI"}) { id } }'
         created = await http.post("/graphql", json={"query": create}, headers=headers)
         assert created.status_code == 200
         task_id = created.json()["data"]["createTask"]["id"]
         delete = f'mutation {{ deleteTask(id: "{task_id}") }}'
         deleted = await http.post("/graphql", json={"query": delete}, headers=headers)
         assert deleted.json() == {"data": {"deleteTask": task_id}}
+
+
+def test_cli_token_never_creates_the_development_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "state" / "dev-secret"
+    monkeypatch.setenv("DEV_SECRET_FILE", str(secret_file))
+    result = CliRunner().invoke(cli, ["token", "alice"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"No development secret yet at {secret_file}" in result.stderr
+    assert "todo-api serve" in result.stderr
+    assert not secret_file.parent.exists()
+
+
+def test_the_development_secret_is_per_user_not_per_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_STATE_HOME")
+    default = tmp_path / "home" / ".local" / "state" / "todo-api" / "dev-secret"
+    assert Settings(_env_file=None).dev_secret_file == str(default)  # type: ignore[call-arg]
+    monkeypatch.setenv("XDG_STATE_HOME", "relative/state")  # not absolute: ignored, as XDG says
+    assert Settings(_env_file=None).dev_secret_file == str(default)  # type: ignore[call-arg]
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    state = tmp_path / "state" / "todo-api" / "dev-secret"
+    assert Settings(_env_file=None).dev_secret_file == str(state)  # type: ignore[call-arg]
+    monkeypatch.setenv("DEV_SECRET_FILE", "elsewhere")
+    assert Settings(_env_file=None).dev_secret_file == "elsewhere"  # type: ignore[call-arg]
+
+
+def test_workers_starting_together_keep_one_secret(tmp_path: Path) -> None:
+    settings = offline_settings(tmp_path, dev_secret_file=str(tmp_path / "new" / "dev-secret"))
+    start = threading.Barrier(8)
+
+    def create() -> str | None:
+        start.wait()
+        return signing_secret(settings, create=True)
+
+    with ThreadPoolExecutor(8) as pool:
+        made = set(pool.map(lambda _: create(), range(8)))
+    assert made == {(tmp_path / "new" / "dev-secret").read_text().strip()}
+    assert [path.name for path in (tmp_path / "new").iterdir()] == ["dev-secret"]
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+
+
+def test_an_unusable_secret_location_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    settings = offline_settings(tmp_path, dev_secret_file=str(tmp_path / "a-file" / "dev-secret"))
+    with pytest.raises(ConfigurationError, match="Cannot create the development secret"):
+        signing_secret(settings, create=True)
 
 
 def test_cli_token_without_an_hs256_secret_explains(monkeypatch: pytest.MonkeyPatch) -> None:
