@@ -12,6 +12,7 @@ import { Kind, parse, visit } from "graphql";
 
 import type { TypedDocumentString } from "./gql/graphql.js";
 import { CreateTask, ListTasks } from "./operations.js";
+import { check, runChecks } from "./checks.js";
 
 const BASE_URL = (process.argv[2] ?? process.env["API_BASE_URL"] ?? "").replace(/\/+$/, "");
 const TOKEN = process.argv[3] ?? process.env["API_TOKEN"] ?? "";
@@ -20,13 +21,6 @@ if (!BASE_URL || !TOKEN) {
   process.exit(2);
 }
 
-const failures: string[] = [];
-let checks = 0;
-
-function check(condition: boolean, message: string, extra?: unknown): void {
-  checks += 1;
-  if (!condition) failures.push(`${message}: ${JSON.stringify(extra)}`);
-}
 
 /** One request as it went out and came back, e.g. "GET hash: data". */
 type Exchange = string;
@@ -121,15 +115,4 @@ async function main(): Promise<void> {
   check(getWire.join(" | ") === "POST hash: data", "mutation, GET client: wire", getWire);
 }
 
-try {
-  await main();
-} catch (error) {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  failures.push(`unexpected error: ${text}`);
-}
-if (failures.length > 0) {
-  for (const failure of failures) console.log(`FAIL ${failure}`);
-  console.log(`apq client: ${failures.length} of ${checks} checks failed`);
-  process.exit(1);
-}
-console.log(`apq client: ${checks} checks passed`);
+await runChecks("apq client", main);

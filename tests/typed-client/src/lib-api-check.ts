@@ -5,6 +5,7 @@
 //
 // Environment: API_BASE_URL, API_USER, API_TOKEN (valid for API_USER), API_EXPIRED_TOKEN.
 import { ApiError, StaleTaskError, TasksApi } from "./lib-api.js";
+import { check, runChecks } from "./checks.js";
 
 function setting(name: string): string {
   const value = process.env[name];
@@ -20,15 +21,6 @@ const USER = setting("API_USER");
 const TOKEN = setting("API_TOKEN");
 const EXPIRED_TOKEN = setting("API_EXPIRED_TOKEN");
 
-const failures: string[] = [];
-let checks = 0;
-
-function check(condition: boolean, message: string, extra?: unknown): void {
-  checks += 1;
-  if (!condition) {
-    failures.push(extra === undefined ? message : `${message}: ${JSON.stringify(extra)}`);
-  }
-}
 
 /** A token source that hands out `tokens` in turn (the last one again once they run out). */
 function tokenSource(...tokens: string[]): { next: () => Promise<string>; calls: () => number } {
@@ -95,15 +87,4 @@ async function main(): Promise<void> {
   check(early.calls() === 2, "a token near its exp: fetched again", early.calls());
 }
 
-try {
-  await main();
-} catch (error) {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  failures.push(`unexpected error: ${text}`);
-}
-if (failures.length > 0) {
-  for (const failure of failures) console.log(`FAIL ${failure}`);
-  console.log(`lib-api: ${failures.length} of ${checks} checks failed`);
-  process.exit(1);
-}
-console.log(`lib-api: ${checks} checks passed`);
+await runChecks("lib-api", main);

@@ -14,6 +14,7 @@ import {
   ToggleTask,
   UpdateTask,
 } from "./operations.js";
+import { check, runChecks } from "./checks.js";
 
 function setting(position: number, name: string): string {
   const value = process.argv[position] ?? process.env[name];
@@ -27,15 +28,6 @@ function setting(position: number, name: string): string {
 const BASE_URL = setting(2, "API_BASE_URL").replace(/\/+$/, "");
 const TOKEN = setting(3, "API_TOKEN");
 
-const failures: string[] = [];
-let checks = 0;
-
-function check(condition: boolean, message: string, extra?: unknown): void {
-  checks += 1;
-  if (!condition) {
-    failures.push(extra === undefined ? message : `${message}: ${JSON.stringify(extra)}`);
-  }
-}
 
 function errorCode(errors: readonly GraphQLError[] | undefined): string | undefined {
   return errors?.[0]?.extensions?.code;
@@ -140,15 +132,4 @@ async function main(): Promise<void> {
   for (const task of created.slice(1)) await api.data(DeleteTask, { id: task.id });
 }
 
-try {
-  await main();
-} catch (error) {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  failures.push(`unexpected error: ${text}`);
-}
-if (failures.length > 0) {
-  for (const failure of failures) console.log(`FAIL ${failure}`);
-  console.log(`typed client: ${failures.length} of ${checks} checks failed`);
-  process.exit(1);
-}
-console.log(`typed client: ${checks} checks passed`);
+await runChecks("typed client", main);
