@@ -18,6 +18,8 @@ from tests.support.cli import Finished, serving, todo_api, user_environment
 from tests.support.live_server import free_port
 from tests.support.pg_cluster import ROLE, Cluster
 
+pytestmark = pytest.mark.slow  # the real CLI in subprocesses: left out of make test-fast
+
 pytest_plugins = ["tests.support.pg_cluster"]
 
 PASSWORD = "hunter2-not-shown"

@@ -28,6 +28,10 @@ from tests.support.raw_http import (
     serving,
 )
 
+pytestmark = (
+    pytest.mark.slow
+)  # real servers and the timeouts they enforce: left out of make test-fast
+
 MAX_HEADER_BYTES = Settings.model_fields["max_header_bytes"].default
 MAX_HEADER_COUNT = Settings.model_fields["max_header_count"].default
 MAX_CONNECTIONS = 12
