@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.app import create_app
 from api.settings import Settings
 from tests.support.auth import auth
-from tests.support.databases import POSTGRES_ADMIN_URL
+from tests.support.databases import app_as_role
 from tests.support.graphql_client import LIST
 from tests.support.rest_client import tasks_url
 
@@ -32,18 +30,10 @@ async def ungranted_app(
     database_url: str, make_settings: Callable[..., Settings]
 ) -> AsyncIterator[FastAPI]:
     """The app connected as a role that may log in but was granted nothing on the tables."""
-    database = database_url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", ROLE):
-            await admin.execute(f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
-        await admin.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE}")
-    finally:
-        await admin.close()
-    url = database_url.replace("postgres@", f"{ROLE}@", 1)
-    app = create_app(make_settings(database_url=url, database_row_level_security=True))
-    yield app
-    await app.state.services.engine.dispose()
+    async with app_as_role(
+        ROLE, database_url, make_settings, f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {ROLE}"
+    ) as app:
+        yield app
 
 
 @pytest.fixture

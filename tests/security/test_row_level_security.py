@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -20,7 +19,7 @@ from api.app import create_app
 from api.settings import ConfigurationError, Settings
 from db.models import Task
 from tests.support.auth import auth
-from tests.support.databases import POSTGRES_ADMIN_URL
+from tests.support.databases import app_as_role
 from tests.support.graphql_client import CREATE, LIST, GraphQL
 from tests.support.rest_client import create, tasks_url
 
@@ -39,20 +38,8 @@ async def rls_app(
     database_url: str, make_settings: Callable[..., Settings]
 ) -> AsyncIterator[FastAPI]:
     """The app connected as a role that row level security applies to."""
-    database = database_url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
-    try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", ROLE)
-        if not exists:
-            await admin.execute(f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
-        for grant in GRANTS:
-            await admin.execute(grant)
-    finally:
-        await admin.close()
-    url = database_url.replace("postgres@", f"{ROLE}@", 1)
-    app = create_app(make_settings(database_url=url, database_row_level_security=True))
-    yield app
-    await app.state.services.engine.dispose()
+    async with app_as_role(ROLE, database_url, make_settings, *GRANTS) as app:
+        yield app
 
 
 @pytest.fixture

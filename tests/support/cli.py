@@ -12,11 +12,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
-
 from api.settings import Settings
-from tests.support.live_server import STARTUP_SECONDS, free_port
+from tests.support.live_server import free_port, wait_until_healthy
 
 TODO_API = str(Path(sys.executable).parent / "todo-api")
 GUARD_SECONDS = 60  # against a hung command; not a measurement
@@ -86,7 +83,7 @@ async def serving(*args: str, cwd: Path, environment: dict[str, str]) -> AsyncIt
         )
     served = Served(f"http://127.0.0.1:{port}", log)
     try:
-        await _wait_until_healthy(served, process)
+        await wait_until_healthy(served.base_url, process, lambda: served.output)
         yield served
     finally:
         if process.returncode is None:
@@ -96,17 +93,3 @@ async def serving(*args: str, cwd: Path, environment: dict[str, str]) -> AsyncIt
             except TimeoutError:
                 process.kill()
                 await process.wait()
-
-
-async def _wait_until_healthy(served: Served, process: asyncio.subprocess.Process) -> None:
-    async with httpx.AsyncClient(base_url=served.base_url, timeout=1) as http:
-        for _ in range(STARTUP_SECONDS * 10):
-            if process.returncode is not None:
-                break
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    pytest.fail(f"todo-api serve did not become healthy:\n{served.output}")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
+from api.app import create_app
 from api.deps import Services
+from api.settings import Settings
 from tests.support.ci import require
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -61,3 +65,29 @@ def app_database_url(direct_url: str) -> str:
 def services_of(application: FastAPI) -> Services:
     services: Services = application.state.services
     return services
+
+
+@asynccontextmanager
+async def app_as_role(
+    role: str, database_url: str, make_settings: Callable[..., Settings], *statements: str
+) -> AsyncIterator[FastAPI]:
+    """The app with row level security on, connected to the test database as `role`.
+
+    The role is a NOSUPERUSER NOBYPASSRLS login (made once); `statements` (its GRANTs or
+    REVOKEs) run first, as the database's owner.
+    """
+    database = database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+            await admin.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
+        for statement in statements:
+            await admin.execute(statement)
+    finally:
+        await admin.close()
+    url = database_url.replace("postgres@", f"{role}@", 1)
+    app = create_app(make_settings(database_url=url, database_row_level_security=True))
+    try:
+        yield app
+    finally:
+        await app.state.services.engine.dispose()

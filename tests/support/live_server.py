@@ -12,7 +12,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -81,8 +81,15 @@ async def server(database_url: str, repo_root: Path, tmp_path: Path) -> AsyncIte
                 await process.wait()
 
 
-async def wait_until_healthy(base_url: str, process: asyncio.subprocess.Process) -> None:
-    """Return once `base_url`/health answers 200; fail the test with the output if it never does."""
+async def wait_until_healthy(
+    base_url: str,
+    process: asyncio.subprocess.Process,
+    output: Callable[[], str] | None = None,
+) -> None:
+    """Return once `base_url`/health answers 200; fail the test with the output if it never does.
+
+    `output` gives what the server printed when it does not go to the process's stdout pipe.
+    """
     async with httpx.AsyncClient(base_url=base_url, timeout=1) as http:
         for _ in range(STARTUP_SECONDS * 10):
             if process.returncode is not None:
@@ -95,8 +102,9 @@ async def wait_until_healthy(base_url: str, process: asyncio.subprocess.Process)
             await asyncio.sleep(0.1)
     if process.returncode is None:
         process.kill()
-    output = (await process.communicate())[0].decode(errors="replace")
-    pytest.fail(f"the server did not become healthy at {base_url}:\n{output}")
+    printed = (await process.communicate())[0]
+    text = output() if output is not None else (printed or b"").decode(errors="replace")
+    pytest.fail(f"the server did not become healthy at {base_url}:\n{text}")
 
 
 NODE_SCRIPT_SECONDS = 60
