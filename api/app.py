@@ -29,12 +29,13 @@ from api.rest import routes as rest
 from api.settings import ConfigurationError, Settings
 from db.errors import DatabaseUnavailable
 from db.roles import missing_grants, subject_to_row_level_security
-from db.session import create_engine, create_sessionmaker
+from db.session import create_engine, create_store
 from db.urls import parse_database_url
 
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 20_000
+ENGINE_POOL_SIZE = 2
 
 
 def tune_garbage_collector() -> None:
@@ -75,10 +76,15 @@ async def check_database_role(services: Services) -> None:
 
 
 def build_services(settings: Settings) -> Services:
-    """Engine, session factory and token verifier; nothing connects until first use."""
+    """Engine, store and token verifier; nothing connects until first use."""
     target = parse_database_url(settings.database_url, pgbouncer=settings.database_pgbouncer)
     rls = settings.database_row_level_security and not target.is_sqlite
-    engine = create_engine(target, pool_size=settings.database_pool_size, row_level_security=rls)
+    # On PostgreSQL the engine only checks the role and answers /ready: a small pool will do.
+    engine_pool_size = settings.database_pool_size if target.is_sqlite else ENGINE_POOL_SIZE
+    engine = create_engine(target, pool_size=engine_pool_size, row_level_security=rls)
+    store = create_store(
+        target, engine, pool_size=settings.database_pool_size, row_level_security=rls
+    )
     jwks = None
     if settings.resolved_jwks_url:
         jwks = JwksCache(
@@ -96,7 +102,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine, row_level_security=rls),
+        store=store,
         verifier=verifier,
         jwks=jwks,
     )
@@ -119,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         if services.jwks is not None:
             await services.jwks.aclose()
+        await services.store.close()
         await services.engine.dispose()
 
     app = FastAPI(

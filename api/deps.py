@@ -1,19 +1,19 @@
-"""Dependencies every route shares: the app's services, the session, the verified user."""
+"""Dependencies every route shares: the app's services and the verified user, as an Owner."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, status
 from fastapi.security import HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import HTTPConnection
 
 from api.auth.jwks import JwksCache
 from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
+from db.store import Owner, Store
 
 
 # Declared for the OpenAPI document; the header is parsed below to tell missing from malformed.
@@ -37,7 +37,7 @@ class Services:
 
     settings: Settings
     engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    store: Store
     verifier: TokenVerifier
     jwks: JwksCache | None
 
@@ -69,14 +69,12 @@ def _header_safe(text: str) -> str:
     return "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text[:200])
 
 
-async def optional_user_id(
-    request: HTTPConnection, services: ServicesDep, _bearer: Annotated[None, Depends(bearer_scheme)]
-) -> str | None:
+async def _verified_user(connection: HTTPConnection, services: Services) -> str | None:
     """The verified user, None without an Authorization header, 401 for a bad one.
 
     JwksUnavailable (the keys cannot be fetched) goes on to api.errors: a 503.
     """
-    header = request.headers.get("authorization")
+    header = connection.headers.get("authorization")
     if header is None:
         return None
     scheme, _, token = header.strip().partition(" ")
@@ -86,49 +84,46 @@ async def optional_user_id(
         user_id = await services.verifier.user_id(token.strip())
     except AuthError as error:
         raise unauthorized(str(error)) from None
-    request.state.user_id = user_id  # for the request log (api/request_log.py): never the token
+    connection.state.user_id = user_id  # for the request log: never the token
     return user_id
 
 
-async def current_user_id(user_id: Annotated[str | None, Depends(optional_user_id)]) -> str:
-    """The verified user; 401 when the request carried no token."""
-    if user_id is None:
+async def optional_user_id(
+    connection: HTTPConnection, _bearer: Annotated[None, Depends(bearer_scheme)]
+) -> str | None:
+    """The verified user, None without an Authorization header, 401 for a bad one."""
+    return await _verified_user(connection, connection.app.state.services)
+
+
+OptionalUserId = Annotated[str | None, Depends(optional_user_id)]
+
+
+async def path_owner(
+    connection: HTTPConnection,
+    user_id: Annotated[
+        str, Path(description="The user whose tasks these are: the token's `sub`, verbatim.")
+    ],
+    _bearer: Annotated[None, Depends(bearer_scheme)],
+) -> Owner:
+    """The token's user, when it is the user the path names: the one place this rule lives.
+
+    One dependency from the header to the Owner the services take: 401 without a valid token,
+    403 when the path names someone else.
+    """
+    services: Services = connection.app.state.services
+    token_user_id = await _verified_user(connection, services)
+    if token_user_id is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="Missing bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return user_id
-
-
-OptionalUserId = Annotated[str | None, Depends(optional_user_id)]
-CurrentUserId = Annotated[str, Depends(current_user_id)]
-
-
-async def path_user_id(
-    user_id: Annotated[
-        str, Path(description="The user whose tasks these are: the token's `sub`, verbatim.")
-    ],
-    token_user_id: CurrentUserId,
-) -> str:
-    """The token's user, when it is the user the path names: the one place this rule lives."""
     if user_id != token_user_id:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail="The user_id in the path is not the user this token belongs to",
         )
-    return token_user_id
+    return Owner(services.store, token_user_id)
 
 
-PathUserId = Annotated[str, Depends(path_user_id)]
-
-
-async def get_session(
-    services: ServicesDep, user_id: Annotated[str | None, Depends(optional_user_id)]
-) -> AsyncIterator[AsyncSession]:
-    """A session for this request; with row level security, scoped to its verified user."""
-    async with services.sessionmaker(info={"owner_id": user_id}) as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+PathOwner = Annotated[Owner, Depends(path_owner)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.models import Task
+    from db.models import TaskRow
 
 
 class TaskError(Exception):
@@ -42,7 +42,7 @@ class InvalidCursor(InvalidInput):
 class VersionConflict(TaskError):
     """The task is not at the version the client expected; nothing was changed."""
 
-    def __init__(self, current: Task) -> None:
+    def __init__(self, current: TaskRow) -> None:
         super().__init__("The task has changed since you read it")
         self.current = current
 

@@ -7,28 +7,51 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql
 
-from db import dialects, tasks
+from db import tasks
 from db.errors import IdempotencyKeyReused, TaskNotFound
 from db.inputs import TaskCreate
-from db.models import IdempotencyKey, Task
-from db.session import transaction
+from db.models import IdempotencyKey, TaskRow
+from db.statements import Statement
+from db.store import Owner, OwnerTransaction
 
 KEY_LIFETIME = timedelta(hours=24)
 # Each keyed create forgets its owner's expired keys; about one in this many also sweeps
 # everyone's, so no separate clean-up job is needed.
 GLOBAL_SWEEP_ONE_IN = 100
 
+# PostgreSQL's INSERT ... ON CONFLICT is also SQLite's (3.24+) spelling.
+_CLAIM = Statement(
+    postgresql.insert(IdempotencyKey)
+    .values(
+        user_id=bindparam("owner_id"),
+        key=bindparam("new_key"),
+        request_hash=bindparam("new_request_hash"),
+        task_id=bindparam("new_task_id"),
+        created_at=bindparam("now", type_=IdempotencyKey.created_at.type),
+    )
+    .on_conflict_do_nothing()
+    .returning(IdempotencyKey.key)
+)
+_STORED = Statement(
+    select(IdempotencyKey.request_hash, IdempotencyKey.task_id).where(
+        IdempotencyKey.user_id == bindparam("owner_id"), IdempotencyKey.key == bindparam("key")
+    )
+)
+_EXPIRED = IdempotencyKey.created_at < bindparam("cutoff", type_=IdempotencyKey.created_at.type)
+_FORGET_OWN = Statement(
+    delete(IdempotencyKey).where(_EXPIRED, IdempotencyKey.user_id == bindparam("owner_id"))
+)
+_FORGET_EVERYONES = Statement(delete(IdempotencyKey).where(_EXPIRED))
+
 
 class _KeyTaken(Exception):
     """Another request holds the key: roll this one's task back and replay the other's."""
 
 
-async def create_task_once(
-    session: AsyncSession, owner_id: str, data: TaskCreate, key: str
-) -> tuple[Task, bool]:
+async def create_task_once(owner: Owner, data: TaskCreate, key: str) -> tuple[TaskRow, bool]:
     """The created task and False, or the task an earlier request with `key` made and True.
 
     The task and its key are inserted in one transaction; a concurrent request with the same
@@ -36,58 +59,39 @@ async def create_task_once(
     """
     request_hash = _fingerprint(data)
     try:
-        async with transaction(session):
-            task = await _create_with_key(session, owner_id, data, key, request_hash)
+        async with owner.transaction() as transaction:
+            task = await _create_with_key(transaction, data, key, request_hash)
     except _KeyTaken:
-        return await _replay(session, owner_id, key, request_hash), True
+        return await _replay(owner, key, request_hash), True
     return task, False
 
 
 async def _create_with_key(
-    session: AsyncSession, owner_id: str, data: TaskCreate, key: str, request_hash: str
-) -> Task:
+    transaction: OwnerTransaction, data: TaskCreate, key: str, request_hash: str
+) -> TaskRow:
     now = datetime.now(UTC)
-    await _forget_expired(session, owner_id, now)
-    task = tasks.new_task(owner_id, data)
-    session.add(task)
-    await session.flush()
-    claimed = await session.execute(
-        dialects.insert(session, IdempotencyKey)
-        .values(
-            user_id=owner_id, key=key, request_hash=request_hash, task_id=task.id, created_at=now
-        )
-        .on_conflict_do_nothing()
-        .returning(IdempotencyKey.key)
+    forget = _FORGET_OWN if random.randrange(GLOBAL_SWEEP_ONE_IN) != 0 else _FORGET_EVERYONES
+    await transaction.fetch(forget, cutoff=now - KEY_LIFETIME)
+    task = await tasks.create_task(transaction, data)
+    claimed = await transaction.fetch_one(
+        _CLAIM, new_key=key, new_request_hash=request_hash, new_task_id=task.id, now=now
     )
-    if claimed.scalar() is None:
+    if claimed is None:
         raise _KeyTaken
     return task
 
 
-async def _replay(session: AsyncSession, owner_id: str, key: str, request_hash: str) -> Task:
-    stored = (
-        await session.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.user_id == owner_id, IdempotencyKey.key == key
-            )
-        )
-    ).scalar_one()
-    if stored.request_hash != request_hash:
+async def _replay(owner: Owner, key: str, request_hash: str) -> TaskRow:
+    stored = await owner.fetch_one(_STORED, key=key)
+    assert stored is not None  # a key is taken by a committed row, and expires only a day later
+    if stored[0] != request_hash:
         raise IdempotencyKeyReused("This Idempotency-Key was used with a different request")
     try:
-        return await tasks.get_task(session, owner_id, stored.task_id)
+        return await tasks.get_task(owner, stored[1])
     except TaskNotFound:
         raise IdempotencyKeyReused(
             "This Idempotency-Key created a task that has since been deleted"
         ) from None
-
-
-async def _forget_expired(session: AsyncSession, owner_id: str, now: datetime) -> None:
-    expired = IdempotencyKey.created_at < now - KEY_LIFETIME
-    statement = delete(IdempotencyKey).where(expired)
-    if random.randrange(GLOBAL_SWEEP_ONE_IN) != 0:
-        statement = statement.where(IdempotencyKey.user_id == owner_id)
-    await session.execute(statement)
 
 
 def _fingerprint(data: TaskCreate) -> str:

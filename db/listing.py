@@ -1,18 +1,27 @@
-"""Listing the owner's tasks: filters, keyset pages, offset pages, counts."""
+"""Listing the owner's tasks: filters, keyset pages, offset pages, counts, in one round trip.
+
+A list's statement returns the owner's list revision and how many tasks match on every row,
+then the page's tasks: one header row LEFT JOINed to the page, so that an empty page still
+brings the revision and the count. Statements are built once per shape (which filters, which
+order, whether a cursor has a null) and reused with new parameters.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BindParameter, ColumnElement, bindparam, func, or_, select, true
 
 from db import pagination
 from db.inputs import SortDirection, SortField, StatusFilter, TaskQuery
-from db.models import Task, TaskListRevision, TaskRow
+from db.models import TASK_COLUMNS, Task, TaskListRevision, TaskRow
+from db.statements import Statement
+from db.store import Owner
+from db.tasks import task_row
+
+_WIDTH = len(TASK_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,15 @@ class TaskPage:
     tasks: list[TaskRow]
     cursors: list[str]
     has_next_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """One page of an offset-paginated list, with what its ETag and X-Total-Count need."""
+
+    tasks: list[TaskRow]
+    revision: int
     total_count: int
 
 
@@ -38,20 +56,23 @@ class _Shape:
     by_search: bool
     sort: SortField
     direction: SortDirection
+    # Which cursor values are null (keyset pages after a cursor); None: no cursor.
+    after_nulls: tuple[bool, ...] | None = None
 
     @classmethod
-    def of(cls, query: TaskQuery) -> _Shape:
+    def of(cls, query: TaskQuery, after: list[Any] | None = None) -> _Shape:
         return cls(
             query.status,
             query.priority is not None,
             bool(query.search),
             query.sort,
             query.direction,
+            None if after is None else tuple(value is None for value in after),
         )
 
 
-def _parameters(owner_id: str, query: TaskQuery, **extra: int) -> dict[str, Any]:
-    parameters: dict[str, Any] = {"owner_id": owner_id, **extra}
+def _parameters(query: TaskQuery, **extra: Any) -> dict[str, Any]:
+    parameters: dict[str, Any] = dict(extra)
     if query.priority is not None:
         parameters["priority"] = query.priority.value
     if query.search:
@@ -78,86 +99,64 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     return conditions
 
 
-# Statements are built once per shape and reused with new parameters: building and
-# fingerprinting a statement costs more than PostgreSQL takes to run it.
-@lru_cache(maxsize=128)
-def _count_statement(shape: _Shape) -> Select[Any]:
-    return select(func.count()).select_from(Task).where(*_filters(shape))
-
-
-@lru_cache(maxsize=128)
-def _revision_and_count_statement(shape: _Shape) -> Select[Any]:
-    revision = select(TaskListRevision.revision).where(
-        TaskListRevision.user_id == bindparam("owner_id")
-    )
-    return select(revision.scalar_subquery(), _count_statement(shape).scalar_subquery())
-
-
-@lru_cache(maxsize=128)
-def _offset_statement(shape: _Shape) -> Select[Any]:
-    return (
-        select(*Task.__table__.columns)
-        .where(*_filters(shape))
+@lru_cache(maxsize=256)
+def _list_statement(shape: _Shape) -> Statement:
+    """Revision, count, then the page's task columns and sort keys, in the page's order."""
+    keys = [key.expression for key in pagination.sort_keys(shape.sort)]
+    conditions = _filters(shape)
+    if shape.after_nulls is not None:
+        conditions.append(pagination.after(shape.sort, shape.direction, shape.after_nulls))
+    page = (
+        select(*TASK_COLUMNS, *(key.label(f"sort_{index}") for index, key in enumerate(keys)))
+        .where(*conditions)
         .order_by(*pagination.order_by(shape.sort, shape.direction))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    revision = select(TaskListRevision.revision).where(
+        TaskListRevision.user_id == bindparam("owner_id")
+    )
+    count = select(func.count()).select_from(Task).where(*_filters(shape))
+    header = select(
+        revision.scalar_subquery().label("revision"), count.scalar_subquery().label("total")
+    ).subquery("header")
+    sort_columns = [page.c[f"sort_{index}"] for index in range(len(keys))]
+    return Statement(
+        select(header.c.revision, header.c.total, *page.c)
+        .select_from(header.outerjoin(page, true()))
+        .order_by(*pagination.order_by(shape.sort, shape.direction, sort_columns))
     )
 
 
-async def count_tasks(session: AsyncSession, owner_id: str, query: TaskQuery) -> int:
-    """How many of the owner's tasks match the query's filters."""
-    statement = _count_statement(_Shape.of(query))
-    count: int = (await session.execute(statement, _parameters(owner_id, query))).scalar_one()
-    return count
+async def list_offset(owner: Owner, query: TaskQuery, limit: int, offset: int) -> TaskList:
+    """The owner's tasks by position, for clients that page with limit and offset."""
+    statement = _list_statement(_Shape.of(query))
+    rows = await owner.fetch(statement, **_parameters(query, limit=limit, offset=offset))
+    return TaskList(
+        tasks=[task_row(row[2:]) for row in rows if row[2] is not None],
+        revision=rows[0][0] or 0,
+        total_count=rows[0][1],
+    )
 
 
-async def list_page(
-    session: AsyncSession, owner_id: str, query: TaskQuery, first: int, after: str | None
-) -> TaskPage:
+async def list_page(owner: Owner, query: TaskQuery, first: int, after: str | None) -> TaskPage:
     """The owner's tasks after the cursor `after`, at most `first` of them."""
-    keys = pagination.sort_keys(query.sort)
-    conditions = _filters(_Shape.of(query))
+    values = None
     if after is not None:
         values = pagination.decode_cursor(after, query.sort, query.direction)
-        conditions.append(pagination.after(query.sort, query.direction, values))
-    columns = Task.__table__.columns
-    statement = (
-        select(*columns, *(key.expression for key in keys))
-        .where(*conditions)
-        .order_by(*pagination.order_by(query.sort, query.direction))
-        .limit(first + 1)
-    )
-    rows = (await session.execute(statement, _parameters(owner_id, query))).all()
-    page = rows[:first]
-    width = len(columns)
+    statement = _list_statement(_Shape.of(query, values))
+    parameters = _parameters(query, limit=first + 1, offset=0)
+    parameters.update(pagination.after_parameters(values or []))
+    rows = [row for row in await owner.fetch(statement, **parameters)]
+    total = rows[0][1]
+    found = [row for row in rows if row[2] is not None]
+    page = found[:first]
     return TaskPage(
-        tasks=list(page),
+        tasks=[task_row(row[2:]) for row in page],
         cursors=[
-            pagination.encode_cursor(query.sort, query.direction, row[width:]) for row in page
+            pagination.encode_cursor(query.sort, query.direction, row[2 + _WIDTH :]) for row in page
         ],
-        has_next_page=len(rows) > first,
-        total_count=await count_tasks(session, owner_id, query),
+        has_next_page=len(found) > first,
+        total_count=total,
     )
-
-
-async def list_offset(
-    session: AsyncSession, owner_id: str, query: TaskQuery, limit: int, offset: int
-) -> Sequence[Row[Any]]:
-    """The owner's tasks by position, for clients that page with limit and offset.
-
-    Plain rows (attributes named like Task's): building ORM objects for a page that is only
-    serialized costs more than the query.
-    """
-    parameters = _parameters(owner_id, query, limit=limit, offset=offset)
-    result = await session.execute(_offset_statement(_Shape.of(query)), parameters)
-    rows: Sequence[Row[Any]] = result.all()
-    return rows
-
-
-async def revision_and_count(
-    session: AsyncSession, owner_id: str, query: TaskQuery
-) -> tuple[int, int]:
-    """The owner's list revision and how many tasks match `query`, in one round trip."""
-    statement = _revision_and_count_statement(_Shape.of(query))
-    row = (await session.execute(statement, _parameters(owner_id, query))).one()
-    return row[0] or 0, row[1]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -36,8 +36,13 @@ TaskId = BigInteger().with_variant(Integer(), "sqlite")
 INT64_MAX = 2**63 - 1  # the largest id (and cursor integer) the database can hold
 
 
-class TaskRow(Protocol):
-    """A Task, or a row selected with Task's columns (lists skip building ORM objects)."""
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task as the services return it: the tasks table's columns, in its order.
+
+    A plain record, not an ORM object: the services read rows straight from the driver, and
+    orjson encodes a dataclass natively.
+    """
 
     id: int
     user_id: str
@@ -125,3 +130,7 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     task_id: Mapped[int] = mapped_column(TaskId)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+TASK_COLUMNS = tuple(Task.__table__.columns)
+"""The tasks table's columns in TaskRow's order: what every statement returning tasks selects."""

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, false, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+)
 from sqlalchemy.sql.elements import UnaryExpression
 
 from db.errors import InvalidCursor
@@ -77,30 +86,51 @@ def sort_keys(field: SortField) -> list[SortKey]:
     return [*keys, SortKey(Task.id, _integer(1, INT64_MAX))]
 
 
-def order_by(field: SortField, direction: SortDirection) -> list[UnaryExpression[Any]]:
-    keys = sort_keys(field)
-    ordered = []
-    for index, key in enumerate(keys):
-        # The null flag of due_date always sorts ascending so that nulls stay last.
-        ascending = direction is SortDirection.ASC or (field is SortField.DUE_DATE and index == 0)
-        ordered.append(key.expression.asc() if ascending else key.expression.desc())
-    return ordered
+def ascending(field: SortField, direction: SortDirection) -> list[bool]:
+    """Whether each sort key (sort_keys' order) ascends: the due date's null flag always does,
+    so that tasks without a due date stay last."""
+    count = len(sort_keys(field))
+    return [
+        direction is SortDirection.ASC or (field is SortField.DUE_DATE and index == 0)
+        for index in range(count)
+    ]
 
 
-def after(field: SortField, direction: SortDirection, values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after the row whose sort values are `values`, in this order."""
+def order_by(
+    field: SortField, direction: SortDirection, expressions: Sequence[Any] | None = None
+) -> list[UnaryExpression[Any]]:
+    """ORDER BY the sort keys, or `expressions` standing for them (a subquery's columns)."""
+    keys = expressions or [key.expression for key in sort_keys(field)]
+    return [
+        key.asc() if up else key.desc()
+        for key, up in zip(keys, ascending(field, direction), strict=True)
+    ]
+
+
+def after(field: SortField, direction: SortDirection, nulls: Sequence[bool]) -> ColumnElement[bool]:
+    """Rows strictly after the row whose sort values are the parameters `after_0`, `after_1`...
+
+    `nulls` says which of those values are null (only the due date can be): the condition's
+    shape depends on it, not on the values, so one statement serves every cursor of a shape.
+    """
     keys = sort_keys(field)
     clauses: list[ColumnElement[bool]] = []
     equal_so_far: list[ColumnElement[bool]] = []
-    for index, (key, value) in enumerate(zip(keys, values, strict=True)):
-        if value is None:
+    steps = zip(keys, nulls, ascending(field, direction), strict=True)
+    for index, (key, null, up) in enumerate(steps):
+        if null:
             # Only due_date can be null, and its null flag (compared just before) is equal.
             continue
-        ascending = direction is SortDirection.ASC or (field is SortField.DUE_DATE and index == 0)
-        beyond = key.expression > value if ascending else key.expression < value
+        value = bindparam(f"after_{index}", type_=getattr(key.expression, "type", None))
+        beyond = key.expression > value if up else key.expression < value
         clauses.append(and_(*equal_so_far, beyond))
         equal_so_far.append(key.expression == value)
     return or_(false(), *clauses)
+
+
+def after_parameters(values: Sequence[Any]) -> dict[str, Any]:
+    """The `after_N` parameters of `after` for a cursor's values."""
+    return {f"after_{index}": value for index, value in enumerate(values) if value is not None}
 
 
 def encode_cursor(field: SortField, direction: SortDirection, values: Sequence[Any]) -> str:

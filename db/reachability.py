@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from db.session import CONNECT_TIMEOUT_SECONDS
+from db.postgres_store import CONNECT_TIMEOUT_SECONDS
 
 _SOURCE = "DATABASE_URL"
 # What PostgreSQL (or Neon's proxy) says when only encrypted connections may log in.

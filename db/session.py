@@ -1,40 +1,33 @@
-"""The engine and session factory for a database target, and the transaction helper."""
+"""The engine and the store for a database target.
+
+The store (db.store) runs the services' statements. The SQLAlchemy engine runs the rest: SQLite's
+statements (through SqliteStore), migrations, and the operational checks (the role's grants,
+/ready) on PostgreSQL, which use a connection or two at most.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.availability import pool_class, report_outages
+from db.postgres_store import COMMAND_TIMEOUT_SECONDS, CONNECT_TIMEOUT_SECONDS, PostgresStore
+from db.sqlite_store import SqliteStore
+from db.store import Store
 from db.urls import DatabaseTarget
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-CONNECT_TIMEOUT_SECONDS = 10
-# A statement on a server that stopped answering fails (503) instead of hanging the request.
-COMMAND_TIMEOUT_SECONDS = 15
 # Waiting for a pooled connection when all are busy (also a 503).
 POOL_TIMEOUT_SECONDS = 10
 # A pooled connection idle longer than this is pinged before use (a serverless database may have
 # closed it); busy connections are not, which saves a round trip per request.
 PING_AFTER_IDLE_SECONDS = 10
-# Local to the transaction: safe through PgBouncer in transaction mode.
-SET_OWNER = text("SELECT set_config('app.user_id', :owner_id, true)")
-# For the few operations that need several statements in one transaction (`transaction`).
-TRANSACTION_ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
 
 
 def create_engine(
@@ -92,48 +85,23 @@ def create_engine(
     return engine
 
 
-def create_sessionmaker(
-    engine: AsyncEngine, *, row_level_security: bool = False
-) -> async_sessionmaker[AsyncSession]:
-    """Sessions; with row level security each transaction first names its owner."""
-    session_class = OwnerScopedSession if row_level_security else Session
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
-
-
-class OwnerScopedSession(Session):
-    """A session whose transactions set `app.user_id` (see the row level security migration).
-
-    The owner comes from `session.info["owner_id"]`; without one the setting is empty, and
-    PostgreSQL's policy shows no task at all.
-    """
-
-
-@event.listens_for(OwnerScopedSession, "after_begin")
-def _name_the_owner(session: Session, _transaction: Any, connection: Connection) -> None:
-    owner_id = session.info.get("owner_id") or ""
-    connection.execute(SET_OWNER, {"owner_id": owner_id})
-
-
-@asynccontextmanager
-async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """The block's statements as one transaction: committed at its end, rolled back on error.
-
-    Refuses to start inside a transaction the session already has (RuntimeError): it would
-    have to commit that one first, or become part of it, and neither is what the caller means.
-    """
-    if session.in_transaction():
-        raise RuntimeError(
-            "transaction(): the session is already in a transaction; transactions do not nest, "
-            "so commit or roll back the open one first"
-        )
-    isolation = TRANSACTION_ISOLATION[session.get_bind().dialect.name]
-    await session.connection(execution_options={"isolation_level": isolation})
-    try:
-        yield session
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+def create_store(
+    target: DatabaseTarget,
+    engine: AsyncEngine,
+    *,
+    pool_size: int = 10,
+    row_level_security: bool = False,
+    command_timeout: float | None = COMMAND_TIMEOUT_SECONDS,
+) -> Store:
+    """Where the services' statements run: asyncpg's pool on PostgreSQL, `engine` on SQLite."""
+    if target.is_sqlite:
+        return SqliteStore(engine)
+    return PostgresStore(
+        target,
+        pool_size=pool_size,
+        row_level_security=row_level_security,
+        command_timeout=command_timeout,
+    )
 
 
 def _ping_idle_connections(engine: AsyncEngine) -> None:

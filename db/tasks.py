@@ -1,161 +1,197 @@
 """The task service: every statement is scoped to the owner inside the statement itself.
 
 Another user's task is indistinguishable from one that never existed: both are TaskNotFound.
+Statements are built once per shape (which fields change, how many versions If-Match names)
+and run on the driver (db.store); the owner is bound to each by the Owner (db.store), never
+passed by a caller.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, not_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, bindparam, delete, insert, not_, select, update
 
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
-from db.models import INT64_MAX, Task
+from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
+from db.statements import Statement
+from db.store import Owner, OwnerTransaction, Row
 
 VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
+
+Versions = Collection[int] | None
+"""The versions a conditional write accepts (If-Match, expectedVersion); None: any."""
+
+Runner = Owner | OwnerTransaction
+
+
+def task_row(row: Row) -> TaskRow:
+    """A TaskRow from a row that starts with the task's columns."""
+    return TaskRow(*row[: len(TASK_COLUMNS)])
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _owned(owner_id: str, task_id: int) -> ColumnElement[bool]:
+def _owned() -> ColumnElement[bool]:
+    return (Task.user_id == bindparam("owner_id")) & (Task.id == bindparam("task_id"))
+
+
+def _check_id(task_id: int) -> int:
+    # Bound, an id beyond BIGINT would fail in the driver instead of matching nothing.
     if not 0 < task_id <= INT64_MAX:
         raise TaskNotFound(task_id)
-    return (Task.user_id == owner_id) & (Task.id == task_id)
+    return task_id
 
 
-async def get_task(session: AsyncSession, owner_id: str, task_id: int) -> Task:
-    """One of the owner's tasks."""
-    task = (await session.execute(select(Task).where(_owned(owner_id, task_id)))).scalar()
-    if task is None:
-        raise TaskNotFound(task_id)
-    return task
-
-
-Versions = Collection[int] | None
-"""The versions a conditional write accepts (If-Match, expectedVersion); None: any."""
-
-
-async def create_task(session: AsyncSession, owner_id: str, data: TaskCreate) -> Task:
-    """A new task for the owner, committed."""
-    task = new_task(owner_id, data)
-    session.add(task)
-    await session.commit()
-    return task
-
-
-def new_task(owner_id: str, data: TaskCreate) -> Task:
-    now = _now()
-    return Task(
-        user_id=owner_id,
-        title=data.title,
-        description=data.description,
-        priority=data.priority.value,
-        due_date=data.due_date,
+_GET = Statement(select(*TASK_COLUMNS).where(_owned()))
+_CREATE = Statement(
+    insert(Task)
+    .values(
+        user_id=bindparam("owner_id"),
+        title=bindparam("new_title"),
+        description=bindparam("new_description"),
+        priority=bindparam("new_priority"),
+        due_date=bindparam("new_due_date", type_=Task.due_date.type),
         completed=False,
-        created_at=now,
-        updated_at=now,
+        created_at=bindparam("now", type_=Task.created_at.type),
+        updated_at=bindparam("now", type_=Task.updated_at.type),
         version=1,
     )
+    .returning(*TASK_COLUMNS)
+)
 
 
-async def _write(
-    session: AsyncSession,
-    owner_id: str,
-    task_id: int,
-    expected: Versions,
-    *where: ColumnElement[bool],
-    **values: Any,
-) -> Task | None:
-    """One UPDATE ... RETURNING that bumps version and updated_at; None when no row matched.
+async def get_task(owner: Runner, task_id: int) -> TaskRow:
+    """One of the owner's tasks."""
+    row = await owner.fetch_one(_GET, task_id=_check_id(task_id))
+    if row is None:
+        raise TaskNotFound(task_id)
+    return task_row(row)
+
+
+async def create_task(owner: Runner, data: TaskCreate) -> TaskRow:
+    """A new task for the owner, not completed."""
+    row = await owner.fetch_one(
+        _CREATE,
+        new_title=data.title,
+        new_description=data.description,
+        new_priority=data.priority.value,
+        new_due_date=data.due_date,
+        now=_now(),
+    )
+    assert row is not None  # an INSERT ... RETURNING returns its row
+    return task_row(row)
+
+
+def _version_in(count: int | None) -> list[ColumnElement[bool]]:
+    if count is None:
+        return []
+    return [Task.version.in_([bindparam(f"version_{index}") for index in range(count)])]
+
+
+def _versions(expected: Versions) -> dict[str, int]:
+    if expected is None:
+        return {}
+    # A version the column cannot hold matches nothing; bound, it would overflow the driver.
+    valid = sorted({version for version in expected if 0 < version <= VERSION_MAX})
+    return {f"version_{index}": version for index, version in enumerate(valid)}
+
+
+def _count(expected: Versions, versions: dict[str, int]) -> int | None:
+    return None if expected is None else len(versions)
+
+
+@lru_cache(maxsize=256)
+def _update_statement(fields: tuple[str, ...], versions: int | None) -> Statement:
+    """UPDATE ... RETURNING of `fields`, bumping version and updated_at, checking the version.
 
     The version check is part of the statement, so two writers expecting the same version
     cannot both succeed.
     """
-    statement = (
+    values: dict[str, Any] = {
+        name: bindparam(f"new_{name}", type_=Task.__table__.c[name].type) for name in fields
+    }
+    return Statement(
         update(Task)
-        .where(_owned(owner_id, task_id), *where, *_version_in(expected))
-        .values(**values, version=Task.version + 1, updated_at=_now())
-        .returning(Task)
-        .execution_options(synchronize_session=False, populate_existing=True)
+        .where(_owned(), *_version_in(versions))
+        .values(**values, version=Task.version + 1, updated_at=bindparam("now"))
+        .returning(*TASK_COLUMNS)
     )
-    task = (await session.execute(statement)).scalar()
-    await session.commit()
-    return task
 
 
-def _version_in(expected: Versions) -> list[ColumnElement[bool]]:
-    if expected is None:
-        return []
-    # A version the column cannot hold matches nothing; bound, it would overflow the driver.
-    return [Task.version.in_([version for version in expected if 0 < version <= VERSION_MAX])]
+@lru_cache(maxsize=256)
+def _toggle_statement(completed: bool | None, versions: int | None) -> Statement:
+    """Flip `completed` (None), or set it where it differs, in one UPDATE ... RETURNING."""
+    statement = update(Task).where(_owned(), *_version_in(versions))
+    if completed is None:
+        statement = statement.values(completed=not_(Task.completed))
+    else:
+        statement = statement.where(Task.completed.is_not(completed)).values(completed=completed)
+    return Statement(
+        statement.values(version=Task.version + 1, updated_at=bindparam("now")).returning(
+            *TASK_COLUMNS
+        )
+    )
 
 
-async def _unchanged(
-    session: AsyncSession, owner_id: str, task_id: int, expected: Versions
-) -> Task:
+@lru_cache(maxsize=64)
+def _delete_statement(versions: int | None) -> Statement:
+    return Statement(delete(Task).where(_owned(), *_version_in(versions)).returning(Task.id))
+
+
+async def _unchanged(owner: Runner, task_id: int, expected: Versions) -> TaskRow:
     """Why a conditional write matched nothing: not found, a version conflict, or no-op."""
-    task = await get_task(session, owner_id, task_id)
+    task = await get_task(owner, task_id)
     if expected is not None and task.version not in expected:
         raise VersionConflict(task)
     return task
 
 
 async def update_task(
-    session: AsyncSession,
-    owner_id: str,
-    task_id: int,
-    patch: TaskUpdate,
-    expected: Versions = None,
-) -> Task:
+    owner: Runner, task_id: int, patch: TaskUpdate, expected: Versions = None
+) -> TaskRow:
     """Apply the fields that were sent; an empty patch changes nothing."""
     changes = {
-        name: value.value if name == "priority" else value
+        f"new_{name}": value.value if name == "priority" else value
         for name, value in patch.changes().items()
     }
     if not changes:
-        return await _unchanged(session, owner_id, task_id, expected)
-    task = await _write(session, owner_id, task_id, expected, **changes)
-    return task or await _unchanged(session, owner_id, task_id, expected)
+        return await _unchanged(owner, task_id, expected)
+    versions = _versions(expected)
+    fields = tuple(sorted(name.removeprefix("new_") for name in changes))
+    statement = _update_statement(fields, _count(expected, versions))
+    row = await owner.fetch_one(
+        statement, task_id=_check_id(task_id), now=_now(), **changes, **versions
+    )
+    return task_row(row) if row is not None else await _unchanged(owner, task_id, expected)
 
 
 async def toggle_task(
-    session: AsyncSession,
-    owner_id: str,
+    owner: Runner,
     task_id: int,
     completed: bool | None = None,
     expected: Versions = None,
-) -> Task:
+) -> TaskRow:
     """Flip `completed`, or set it to `completed`; setting the current value changes nothing."""
-    if completed is None:
-        task = await _write(session, owner_id, task_id, expected, completed=not_(Task.completed))
-    else:
-        task = await _write(
-            session,
-            owner_id,
-            task_id,
-            expected,
-            Task.completed.is_not(completed),
-            completed=completed,
-        )
-    return task or await _unchanged(session, owner_id, task_id, expected)
+    versions = _versions(expected)
+    statement = _toggle_statement(completed, _count(expected, versions))
+    row = await owner.fetch_one(statement, task_id=_check_id(task_id), now=_now(), **versions)
+    return task_row(row) if row is not None else await _unchanged(owner, task_id, expected)
 
 
-async def delete_task(
-    session: AsyncSession, owner_id: str, task_id: int, expected: Versions = None
-) -> int:
+async def delete_task(owner: Runner, task_id: int, expected: Versions = None) -> int:
     """Delete one of the owner's tasks; its id."""
-    statement = (
-        delete(Task).where(_owned(owner_id, task_id), *_version_in(expected)).returning(Task.id)
-    )
-    deleted = (await session.execute(statement)).scalar()
-    if deleted is None:
-        await _unchanged(session, owner_id, task_id, expected)  # not found, or a conflict
+    versions = _versions(expected)
+    statement = _delete_statement(_count(expected, versions))
+    row = await owner.fetch_one(statement, task_id=_check_id(task_id), **versions)
+    if row is None:
+        await _unchanged(owner, task_id, expected)  # not found, or a conflict
         raise TaskNotFound(task_id)
-    await session.commit()
+    deleted: int = row[0]
     return deleted

@@ -58,10 +58,7 @@ def _task_query(filter: TaskFilter | None, order_by: TaskOrder | None) -> TaskQu
 class Query:
     @strawberry.field(description="One of your tasks; NOT_FOUND if it is not yours.")
     async def task(self, info: Info[Context, None], id: strawberry.ID) -> Task | None:
-        async with info.context.session() as session:
-            return Task.from_model(
-                await tasks.get_task(session, info.context.owner_id, parse_id(id))
-            )
+        return Task.from_model(await tasks.get_task(info.context.owner, parse_id(id)))
 
     @strawberry.field(
         description=(
@@ -81,11 +78,10 @@ class Query:
         if not 0 <= first <= PAGE_MAX:
             raise InvalidInput("first", f"must be between 0 and {PAGE_MAX}")
         query = _task_query(filter, order_by)
-        async with info.context.session() as session:
-            try:
-                page = await listing.list_page(session, info.context.owner_id, query, first, after)
-            except InvalidCursor as error:
-                raise InvalidInput("after", error.reason) from error
+        try:
+            page = await listing.list_page(info.context.owner, query, first, after)
+        except InvalidCursor as error:
+            raise InvalidInput("after", error.reason) from error
         edges = [
             TaskEdge(cursor=cursor, node=Task.from_model(task))
             for task, cursor in zip(page.tasks, page.cursors, strict=True)
@@ -105,12 +101,11 @@ class Mutation:
     @strawberry.mutation
     async def create_task(self, info: Info[Context, None], input: CreateTaskInput) -> Task:
         data = TaskCreate.model_validate(given_fields(input))
-        owner_id = info.context.owner_id
-        async with info.context.session() as session:
-            if input.idempotency_key is None:
-                return Task.from_model(await tasks.create_task(session, owner_id, data))
-            key = _idempotency_key(input.idempotency_key)
-            task, _ = await idempotency.create_task_once(session, owner_id, data, key)
+        owner = info.context.owner
+        if input.idempotency_key is None:
+            return Task.from_model(await tasks.create_task(owner, data))
+        key = _idempotency_key(input.idempotency_key)
+        task, _ = await idempotency.create_task_once(owner, data, key)
         return Task.from_model(task)
 
     @strawberry.mutation
@@ -123,10 +118,7 @@ class Mutation:
     ) -> Task:
         patch = TaskUpdate.model_validate(given_fields(input))
         versions = _versions(expected_version)
-        async with info.context.session() as session:
-            task = await tasks.update_task(
-                session, info.context.owner_id, parse_id(id), patch, versions
-            )
+        task = await tasks.update_task(info.context.owner, parse_id(id), patch, versions)
         return Task.from_model(task)
 
     @strawberry.mutation(description="Deletes one of your tasks; returns its id.")
@@ -137,10 +129,7 @@ class Mutation:
         expected_version: ExpectedVersion = None,
     ) -> strawberry.ID:
         versions = _versions(expected_version)
-        async with info.context.session() as session:
-            deleted = await tasks.delete_task(
-                session, info.context.owner_id, parse_id(id), versions
-            )
+        deleted = await tasks.delete_task(info.context.owner, parse_id(id), versions)
         return strawberry.ID(str(deleted))
 
     @strawberry.mutation(description="No `completed`: flip it. A value: set it (idempotent).")
@@ -152,8 +141,5 @@ class Mutation:
         expected_version: ExpectedVersion = None,
     ) -> Task:
         versions = _versions(expected_version)
-        async with info.context.session() as session:
-            task = await tasks.toggle_task(
-                session, info.context.owner_id, parse_id(id), completed, versions
-            )
+        task = await tasks.toggle_task(info.context.owner, parse_id(id), completed, versions)
         return Task.from_model(task)

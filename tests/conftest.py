@@ -23,6 +23,7 @@ from db.models import Base
 from tests.support.auth import TEST_SECRET
 from tests.support.databases import (
     app_database_url,
+    close_services,
     create_postgres_database,
     drop_postgres_database,
     services_of,
@@ -88,7 +89,7 @@ def make_settings(
 async def app(make_settings: Callable[..., Settings]) -> AsyncIterator[FastAPI]:
     application = create_app(make_settings())
     yield application
-    await services_of(application).engine.dispose()
+    await close_services(application)
 
 
 @pytest.fixture(autouse=True)
@@ -97,10 +98,9 @@ async def _empty_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if "app" in request.fixturenames:
         application: FastAPI = request.getfixturevalue("app")
-        async with services_of(application).sessionmaker() as session:
+        async with services_of(application).engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
-                await session.execute(delete(table))
-            await session.commit()
+                await connection.execute(delete(table))
 
 
 @pytest.fixture

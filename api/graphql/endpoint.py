@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from api.deps import OptionalUserId, SessionDep
+from starlette.requests import HTTPConnection
+
+from api.deps import OptionalUserId
 from api.graphql.explorer import ExplorerRouter
 from api.graphql.persisted import PersistedDocuments
 from api.graphql.router import TaskGraphQLRouter
@@ -12,8 +14,8 @@ from schema.context import Context
 from schema.metrics import OperationObserver
 
 
-async def graphql_context(session: SessionDep, user_id: OptionalUserId) -> Context:
-    return Context(session=session, user_id=user_id)
+async def graphql_context(connection: HTTPConnection, user_id: OptionalUserId) -> Context:
+    return Context(connection.app.state.services.store, user_id)
 
 
 def graphql_router(

@@ -1,6 +1,6 @@
 """REST compatibility routes for the existing frontends (`lib/api.ts`): thin calls to db.tasks.
 
-The owner is always the token's user (PathUserId checks the path against it); bodies are
+The owner is always the token's user (PathOwner checks the path against it); bodies are
 validated by db.inputs; domain errors become HTTP answers in api.errors.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
 
-from api.deps import PathUserId, SessionDep
+from api.deps import PathOwner
 from api.rest.conditional import (
     ExpectedVersions,
     IfNoneMatch,
@@ -103,18 +103,16 @@ router = APIRouter(
     },
 )
 async def read_tasks(
-    session: SessionDep,
-    owner_id: PathUserId,
+    owner: PathOwner,
     params: ListParams,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
-    # The revision is read before the list, so the body is never older than its ETag.
-    revision, total = await listing.revision_and_count(session, owner_id, params.query)
-    etag = list_etag(owner_id, revision, params.query, params.limit, params.offset)
+    # The revision comes from the same statement as the page: the body matches its ETag.
+    found = await listing.list_offset(owner, params.query, params.limit, params.offset)
+    etag = list_etag(owner.id, found.revision, params.query, params.limit, params.offset)
     check_not_modified(if_none_match, etag)
-    found = await listing.list_offset(session, owner_id, params.query, params.limit, params.offset)
-    return tasks_answer(found, {"ETag": etag, "X-Total-Count": str(total)})
+    return tasks_answer(found.tasks, {"ETag": etag, "X-Total-Count": str(found.total_count)})
 
 
 @router.post(
@@ -129,16 +127,15 @@ async def read_tasks(
     },
 )
 async def create_task(
-    session: SessionDep,
-    owner_id: PathUserId,
+    owner: PathOwner,
     data: TaskCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """A new task, not completed; unknown fields in the body are ignored."""
     if idempotency_key is None:
-        task = await tasks.create_task(session, owner_id, data)
+        task = await tasks.create_task(owner, data)
         return task_answer(task, status_code=status.HTTP_201_CREATED)
-    task, replayed = await idempotency.create_task_once(session, owner_id, data, idempotency_key)
+    task, replayed = await idempotency.create_task_once(owner, data, idempotency_key)
     replay = {"Idempotent-Replayed": "true"} if replayed else {}
     return task_answer(task, status_code=status.HTTP_201_CREATED, **replay)
 
@@ -151,13 +148,12 @@ async def create_task(
     responses={**NOT_FOUND, **NOT_MODIFIED, 200: {"headers": ETAG_HEADER}},
 )
 async def read_task(
-    session: SessionDep,
-    owner_id: PathUserId,
+    owner: PathOwner,
     task_id: TaskId,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """One of your tasks."""
-    task = await tasks.get_task(session, owner_id, task_id)
+    task = await tasks.get_task(owner, task_id)
     check_not_modified(if_none_match, task_etag(task.version))
     return task_answer(task)
 
@@ -179,8 +175,7 @@ async def read_task(
     responses=CONDITIONAL_WRITE,
 )
 async def update_task(
-    session: SessionDep,
-    owner_id: PathUserId,
+    owner: PathOwner,
     task_id: TaskId,
     patch: TaskUpdate,
     expected: ExpectedVersions,
@@ -189,7 +184,7 @@ async def update_task(
 
     `null` clears `description` or `due_date`; for the other fields it is refused.
     """
-    return task_answer(await tasks.update_task(session, owner_id, task_id, patch, expected))
+    return task_answer(await tasks.update_task(owner, task_id, patch, expected))
 
 
 @router.delete(
@@ -198,11 +193,9 @@ async def update_task(
     response_description="The deleted task's id (a body, never 204)",
     responses={**CONDITIONAL_WRITE, 200: {}},
 )
-async def delete_task(
-    session: SessionDep, owner_id: PathUserId, task_id: TaskId, expected: ExpectedVersions
-) -> TaskDeleted:
+async def delete_task(owner: PathOwner, task_id: TaskId, expected: ExpectedVersions) -> TaskDeleted:
     """Delete one of your tasks; the answer is JSON, not 204."""
-    deleted_id = await tasks.delete_task(session, owner_id, task_id, expected)
+    deleted_id = await tasks.delete_task(owner, task_id, expected)
     return TaskDeleted(message="Task deleted", deleted_id=deleted_id)
 
 
@@ -223,12 +216,11 @@ async def delete_task(
     responses=CONDITIONAL_WRITE,
 )
 async def complete_task(
-    session: SessionDep,
-    owner_id: PathUserId,
+    owner: PathOwner,
     task_id: TaskId,
     expected: ExpectedVersions,
     body: Completion = None,
 ) -> Response:
     """No body, an empty body or `{}` flips `completed`; `{"completed": bool}` sets it."""
     completed = body.completed if body is not None else None
-    return task_answer(await tasks.toggle_task(session, owner_id, task_id, completed, expected))
+    return task_answer(await tasks.toggle_task(owner, task_id, completed, expected))

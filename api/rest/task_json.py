@@ -1,31 +1,30 @@
 """Tasks as the REST routes answer them, encoded once with orjson.
 
 The routes return these bytes directly (FastAPI then neither validates nor re-encodes them);
-api.rest.models.TaskPublic documents the same shape in the OpenAPI document.
+api.rest.models.TaskPublic documents the same shape in the OpenAPI document. A TaskRow is a
+dataclass with the table's columns in order, which orjson encodes natively: the object's
+fields are exactly what REST shows (tests/unit/test_task_fields.py holds them together).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from fastapi import Response
 
 from api.rest.conditional import task_etag
-from db.models import Task, TaskRow
+from db.models import TaskRow
 
 # Timestamps are timezone-aware UTC; OPT_UTC_Z writes them with a trailing Z.
 _OPTIONS = orjson.OPT_UTC_Z
 
 
-# Every column of the tasks table, in its order: REST shows a task's fields as they are stored.
-FIELDS = tuple(column.key for column in Task.__table__.columns)
-
-
 def task_fields(task: TaskRow) -> dict[str, Any]:
-    """A task as a JSON object (orjson encodes its timestamps)."""
-    return {name: getattr(task, name) for name in FIELDS}
+    """A task as the JSON object REST answers (what orjson makes of the dataclass)."""
+    return {field.name: getattr(task, field.name) for field in dataclasses.fields(task)}
 
 
 def json_answer(
@@ -42,11 +41,9 @@ def json_answer(
 def task_answer(task: TaskRow, *, status_code: int = 200, **headers: str) -> Response:
     """One task, with its version as the ETag."""
     return json_answer(
-        task_fields(task),
-        status_code=status_code,
-        headers={"ETag": task_etag(task.version), **headers},
+        task, status_code=status_code, headers={"ETag": task_etag(task.version), **headers}
     )
 
 
-def tasks_answer(tasks: Iterable[TaskRow], headers: dict[str, str]) -> Response:
-    return json_answer([task_fields(task) for task in tasks], headers=headers)
+def tasks_answer(tasks: Sequence[TaskRow], headers: dict[str, str]) -> Response:
+    return json_answer(tasks, headers=headers)

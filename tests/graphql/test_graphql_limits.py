@@ -16,6 +16,7 @@ from api.app import create_app
 from api.settings import Settings
 from db import listing, tasks
 from schema.build import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from tests.support.databases import close_services
 from tests.support.graphql_client import CREATE, GET, LIST, GraphQL
 
 OWNER = "alice"
@@ -253,7 +254,7 @@ async def _app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
     finally:
-        await app.state.services.engine.dispose()
+        await close_services(app)
 
 
 def _explode(*_: object, **__: object) -> NoReturn:

@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import ConfigurationError, Settings
 from db.models import Task
 from tests.support.auth import auth
-from tests.support.databases import app_as_role
+from tests.support.databases import app_as_role, close_services
 from tests.support.graphql_client import CREATE, LIST, GraphQL
 from tests.support.rest_client import create, tasks_url
 
@@ -102,7 +102,7 @@ async def test_a_role_under_the_policy_without_the_setting_refuses_to_start(
             async with app.router.lifespan_context(app):
                 pass
     finally:
-        await app.state.services.engine.dispose()
+        await close_services(app)
 
 
 async def test_a_superuser_starts_without_the_setting(app: FastAPI) -> None:

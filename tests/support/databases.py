@@ -67,6 +67,13 @@ def services_of(application: FastAPI) -> Services:
     return services
 
 
+async def close_services(application: FastAPI) -> None:
+    """Close what an app opened without its lifespan: the store's pool and the engine's."""
+    services = services_of(application)
+    await services.store.close()
+    await services.engine.dispose()
+
+
 @asynccontextmanager
 async def app_as_role(
     role: str, database_url: str, make_settings: Callable[..., Settings], *statements: str
@@ -90,4 +97,4 @@ async def app_as_role(
     try:
         yield app
     finally:
-        await app.state.services.engine.dispose()
+        await close_services(app)

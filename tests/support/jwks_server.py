@@ -251,4 +251,5 @@ async def verifier_for(settings: Settings) -> AsyncIterator[TokenVerifier]:
     finally:
         if services.jwks is not None:
             await services.jwks.aclose()
+        await services.store.close()
         await services.engine.dispose()

@@ -27,6 +27,7 @@ from db.migrate import upgrade_async
 from tests.support import pgbouncer
 from tests.support.auth import TEST_SECRET, auth
 from tests.support.ci import missing
+from tests.support.databases import close_services
 from tests.support.pg_cluster import PASSWORD, ROLE, Cluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres, pytest.mark.slow]
@@ -142,7 +143,7 @@ async def service(pg_cluster: Cluster, request: pytest.FixtureRequest) -> AsyncI
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
                 yield Service(app, http, database)
         finally:
-            await app.state.services.engine.dispose()
+            await close_services(app)
             if not await pg_cluster.is_running():
                 await pg_cluster.start()
             admin = await pg_cluster.admin()

@@ -16,6 +16,7 @@ from api.app import create_app
 from api.cli import app as cli
 from api.settings import Settings
 from schema.build import build_schema
+from tests.support.databases import close_services
 
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
@@ -39,7 +40,7 @@ async def test_ready_is_503_when_the_database_is_unreachable(
             assert answer.json()["status"] == "unavailable"
             assert (await http.get("/health")).status_code == 200
     finally:
-        await app.state.services.engine.dispose()
+        await close_services(app)
 
 
 def test_checked_in_schema_matches_the_code(repo_root: Path) -> None:

@@ -21,6 +21,7 @@ from db.migrate import upgrade_async
 from db.session import create_engine
 from db.urls import DatabaseUrlError, parse_database_url
 from tests.support.auth import TEST_SECRET, auth
+from tests.support.databases import close_services
 from tests.support.pg_cluster import ROLE, Cluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
@@ -113,7 +114,7 @@ async def test_the_app_migrates_and_serves_over_tls(pg_cluster: Cluster) -> None
                     )
                 assert encrypted is True
         finally:
-            await app.state.services.engine.dispose()
+            await close_services(app)
     finally:
         admin = await pg_cluster.admin()
         try:
