@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services = build_services(settings)
     metrics = None
     if settings.metrics_enabled:
-        metrics = Metrics(services.engine, services.jwks, token=settings.metrics_token)
+        metrics = Metrics(services.store.pool_readings, services.jwks, token=settings.metrics_token)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -116,10 +116,11 @@ class PostgresStore:
                 # Closed by the server while idle: a new connection takes its place.
                 await pool.release(connection)
                 connection = await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
+        pooled: _PooledConnection = connection.unproxied()
         try:
             yield connection
         finally:
-            connection.mark_released()
+            pooled.mark_released()
             await pool.release(connection)
 
     async def _open(self) -> Any:
@@ -148,6 +149,10 @@ class _PooledConnection(asyncpg.Connection):  # type: ignore[misc]
     """An asyncpg connection that knows since when it has been idle in the pool."""
 
     released_at: float | None = None
+
+    def unproxied(self) -> _PooledConnection:
+        """The connection itself, not the pool's proxy (which a lost connection detaches)."""
+        return self
 
     def mark_released(self) -> None:
         self.released_at = time.monotonic()

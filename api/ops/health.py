@@ -6,7 +6,6 @@ import asyncio
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import Services, ServicesDep
@@ -42,9 +41,10 @@ async def ready(services: ServicesDep) -> JSONResponse:
 
 async def _database_problem(services: Services) -> str | None:
     try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            problem = await missing_grants(connection)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await services.store.ping()  # the pool the requests use
+            async with services.engine.connect() as connection:
+                problem = await missing_grants(connection)
     # TimeoutError: this probe's own time limit. Any other database error fails the probe too.
     except (DatabaseUnavailable, SQLAlchemyError, TimeoutError) as error:
         problem = error.kind if isinstance(error, DatabaseUnavailable) else type(error).__name__

@@ -16,14 +16,13 @@ from contextlib import asynccontextmanager
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.exposition import choose_encoder
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth.jwks import JwksCache
 from api.middleware.request_log import Finished
 from api.ops.metrics_workers import WorkersCollector, multiprocess_dir, worker_lifetime
-from api.ops.pool_metrics import PoolCollector, PoolGauges
+from api.ops.pool_metrics import PoolCollector, PoolGauges, PoolReadings
 from api.settings import Settings
 
 METRICS_PATH = "/metrics"
@@ -40,7 +39,7 @@ class Metrics:
     """The metrics of one app; several apps in one process (tests) never share a series."""
 
     def __init__(
-        self, engine: AsyncEngine, jwks: JwksCache | None, token: SecretStr | None = None
+        self, pool: PoolReadings, jwks: JwksCache | None, token: SecretStr | None = None
     ) -> None:
         self.token = token
         self.registry = CollectorRegistry()  # what /metrics and METRICS_PORT answer
@@ -67,10 +66,10 @@ class Metrics:
         )
         self.pool_gauges = None
         if self.directory is None:
-            self.registry.register(PoolCollector(engine))
+            self.registry.register(PoolCollector(pool))
         else:
             self.registry.register(WorkersCollector(self.directory))
-            self.pool_gauges = PoolGauges(engine)
+            self.pool_gauges = PoolGauges(pool)
         if jwks is not None:
             self._count_refreshes(jwks, own)
         # The labelled children, found once per label set rather than on every request.
@@ -102,6 +101,8 @@ class Metrics:
             )
         series[0].inc()
         series[1].observe(finished.duration_seconds)
+        if self.pool_gauges is not None:
+            self.pool_gauges.refresh()
 
     def observe_operation(self, operation: str, outcome: str) -> None:
         """Count one GraphQL operation (schema.metrics.OperationMetrics' observer)."""

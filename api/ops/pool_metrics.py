@@ -1,16 +1,12 @@
-"""The database pool's gauges: read at scrape time in one process, written as the pool changes
-when several workers share their metrics (a scrape cannot read another worker's engine)."""
+"""The database pool's gauges: read at scrape time in one process, written after each request
+when several workers share their metrics (a scrape cannot read another worker's pool)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import Gauge
 from prometheus_client.core import GaugeMetricFamily, Metric
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import Pool, QueuePool
 
 POOL_GAUGES = (
     ("db_pool_size", "Connections the pool keeps open."),
@@ -19,23 +15,19 @@ POOL_GAUGES = (
 )
 
 
-def pool_readings(pool: Pool) -> tuple[int, int, int] | None:
-    """Size, checked out and overflow, in POOL_GAUGES' order; None for a pool that keeps no
-    counts (NullPool, StaticPool)."""
-    if not isinstance(pool, QueuePool):
-        return None
-    # SQLAlchemy's overflow() is negative while the pool is not full yet.
-    return pool.size(), pool.checkedout(), max(pool.overflow(), 0)
+PoolReadings = Callable[[], tuple[int, int, int] | None]
+"""Size, checked out and overflow, in POOL_GAUGES' order (db.store.Store.pool_readings); None
+for a pool that keeps no counts."""
 
 
 class PoolCollector:
-    """The engine's pool, read when Prometheus scrapes (one process)."""
+    """The store's pool, read when Prometheus scrapes (one process)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, readings: PoolReadings) -> None:
+        self.readings = readings
 
     def collect(self) -> Iterable[Metric]:
-        readings = pool_readings(self.engine.pool)
+        readings = self.readings()
         if readings is None:
             return
         for (name, documentation), reading in zip(POOL_GAUGES, readings, strict=True):
@@ -43,39 +35,24 @@ class PoolCollector:
 
 
 class PoolGauges:
-    """The engine's pool, written to this worker's file on every checkout and checkin; a scrape
-    sums the live workers' values (multiprocess mode "livesum": a dead worker's are dropped)."""
+    """The store's pool, written to this worker's file after each request when it changed; a
+    scrape sums the live workers' values (multiprocess mode "livesum": a dead worker's are
+    dropped)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._scheduled = False
-        counted = pool_readings(engine.pool) is not None
+    def __init__(self, readings: PoolReadings) -> None:
+        self.readings = readings
+        counted = readings() is not None
         self.gauges = [
             Gauge(name, documentation, registry=None, multiprocess_mode="livesum")
             for name, documentation in (POOL_GAUGES if counted else ())
         ]
         self._written: list[int | None] = [None] * len(self.gauges)
         if counted:
-            event.listen(engine.sync_engine, "checkout", self._changed)
-            event.listen(engine.sync_engine, "checkin", self._changed)
             self.refresh()
-
-    def _changed(self, *_: object) -> None:
-        # The checkin event comes before the pool takes the connection back: read once it has.
-        if self._scheduled:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on the event loop's thread
-            self.refresh()
-            return
-        self._scheduled = True
-        loop.call_soon(self.refresh)
 
     def refresh(self) -> None:
         """Write the readings that changed since the last write (each write is a file's)."""
-        self._scheduled = False
-        readings = pool_readings(self.engine.pool) or (0, 0, 0)
+        readings = self.readings() or (0, 0, 0)
         for index, (gauge, reading) in enumerate(zip(self.gauges, readings, strict=True)):
             if self._written[index] != reading:
                 gauge.set(reading)

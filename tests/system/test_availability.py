@@ -18,10 +18,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.graphql.router import _only_unavailable
+from db import postgres_store
 from db import session as session_module
 from db.availability import is_unavailable
 from db.errors import DatabaseUnavailable
-from db.session import create_engine, create_sessionmaker
+from db.session import create_engine, create_store
+from db.statements import Statement
+from db.store import Owner
 from db.urls import parse_database_url
 
 
@@ -88,10 +91,25 @@ async def test_a_refused_connection_is_database_unavailable() -> None:
             async with engine.connect():
                 pass
         assert isinstance(raised.value.__cause__, OSError)
-        async with create_sessionmaker(engine)() as session:
-            with pytest.raises(DatabaseUnavailable):
-                await session.execute(text("SELECT 1"))
     finally:
+        await engine.dispose()
+
+
+SELECT_ONE = Statement(text("SELECT 1"))
+
+
+async def test_a_refused_connection_is_database_unavailable_in_the_store() -> None:
+    target = parse_database_url("postgresql://postgres@127.0.0.1:9/x")
+    engine = create_engine(target)
+    store = create_store(target, engine)
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await Owner(store, "alice").fetch(SELECT_ONE)
+        assert isinstance(raised.value.__cause__, OSError)
+        with pytest.raises(DatabaseUnavailable):
+            await store.ping()
+    finally:
+        await store.close()
         await engine.dispose()
 
 
@@ -168,3 +186,82 @@ def test_graphql_answers_503_only_when_every_error_is_an_outage(
     errors: list[object], outage: bool
 ) -> None:
     assert _only_unavailable({"data": None, "errors": errors}) is outage
+
+
+@postgresql_only
+async def test_a_statement_the_server_ends_in_the_store_is_database_unavailable(
+    database_url: str,
+) -> None:
+    target = parse_database_url(database_url)
+    engine = create_engine(target)
+    store = create_store(target, engine, pool_size=1)
+    terminate = Statement(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    try:
+        with pytest.raises(DatabaseUnavailable):  # 57P01, admin shutdown
+            await Owner(store, "alice").fetch(terminate)
+        assert await Owner(store, "alice").fetch(SELECT_ONE) == [(1,)]  # a new connection
+    finally:
+        await store.close()
+        await engine.dispose()
+
+
+@postgresql_only
+async def test_a_store_statement_past_the_command_timeout_is_database_unavailable(
+    database_url: str,
+) -> None:
+    target = parse_database_url(database_url)
+    engine = create_engine(target)
+    store = create_store(target, engine, command_timeout=0.05)
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await Owner(store, "alice").fetch(Statement(text("SELECT pg_sleep(5)")))
+        assert isinstance(raised.value.__cause__, TimeoutError)
+    finally:
+        await store.close()
+        await engine.dispose()
+
+
+@postgresql_only
+async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_store, "POOL_TIMEOUT_SECONDS", 0.01)
+    target = parse_database_url(database_url)
+    engine = create_engine(target)
+    store = create_store(target, engine, pool_size=1)  # grows to 2
+    owner = Owner(store, "alice")
+    try:
+        async with owner.transaction(), owner.transaction():
+            assert store.pool_readings() == (1, 2, 1)
+            with pytest.raises(DatabaseUnavailable) as raised:
+                await owner.fetch(SELECT_ONE)
+        assert isinstance(raised.value.__cause__, TimeoutError)
+        assert store.pool_readings() == (1, 0, 1)
+    finally:
+        await store.close()
+        await engine.dispose()
+
+
+@postgresql_only
+async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A serverless database closes idle connections: the next request must not see it."""
+    monkeypatch.setattr(postgres_store, "PING_AFTER_IDLE_SECONDS", 0)
+    target = parse_database_url(database_url)
+    engine = create_engine(target)
+    store = create_store(target, engine, pool_size=1)
+    owner = Owner(store, "alice")
+    backend_pid = Statement(text("SELECT pg_backend_pid()"))
+    try:
+        [(first_pid,)] = await owner.fetch(backend_pid)
+        admin = await asyncpg.connect(database_url)
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", first_pid)
+        finally:
+            await admin.close()
+        [(second_pid,)] = await owner.fetch(backend_pid)
+        assert second_pid != first_pid
+    finally:
+        await store.close()
+        await engine.dispose()

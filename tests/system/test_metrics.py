@@ -12,9 +12,10 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
+from db.store import Owner
 from schema.metrics import MAX_OPERATION_NAMES, OTHER_NAME, OperationNames
 from tests.support.auth import auth
-from tests.support.databases import services_of
+from tests.support.databases import close_services, services_of
 from tests.support.jwks_server import (
     SigningKey,
     app_client,
@@ -191,19 +192,19 @@ def test_operation_names_are_capped_in_number_length_and_charset() -> None:
     assert fresh.label("9lives") == "invalid"
 
 
-async def test_pool_gauges_follow_the_engine(make_settings: Callable[..., Settings]) -> None:
+async def test_pool_gauges_follow_the_store(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(database_pool_size=3)
     app = create_app(settings)
-    engine = services_of(app).engine
+    owner = Owner(services_of(app).store, "alice")
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             idle = await scrape(http)
-            async with engine.connect(), engine.connect():
+            async with owner.transaction(), owner.transaction():
                 busy = await scrape(http)
             after = await scrape(http)
     finally:
-        await engine.dispose()
+        await close_services(app)
 
     size = 3 if settings.database_url.startswith("postgresql") else 5  # SQLite's own default
     assert value(idle, "db_pool_size") == size
