@@ -2,11 +2,12 @@
 
 The table is the source: REST shows every column (api.rest.task_json derives its fields from
 it), GraphQL every column but the owner (implicit in every request). The lists that cannot be
-derived (a Protocol, payload and output types, the test clients) are held to it here.
+derived (the services' record, payload and output types, the test clients) are held to it here.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import typing
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped
 from strawberry.utils.str_converters import to_camel_case
 
 from api.rest.models import TaskPublic
-from api.rest.task_json import task_fields
+from api.rest.task_json import task_answer, task_fields
 from db.models import Priority, Task, TaskRow
 from schema.resolvers import Mutation, Query
 from schema.types import Task as TaskType
@@ -31,8 +32,8 @@ GRAPHQL_FIELDS = [to_camel_case(name) for name in COLUMNS if name != "user_id"]
 WHEN = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def _task() -> Task:
-    return Task(
+def _task() -> TaskRow:
+    return TaskRow(
         id=7,
         user_id="alice",
         title="Title",
@@ -61,6 +62,14 @@ def test_rest_answers_and_documents_every_column() -> None:
     assert task_fields(task) == {name: getattr(task, name) for name in COLUMNS}
     assert list(TaskPublic.model_fields) == COLUMNS
     assert TaskPublic.model_validate(task).model_dump() == task_fields(task)
+    # What the routes send: orjson's encoding of the record itself.
+    answered = json.loads(task_answer(task).body)
+    assert list(answered) == COLUMNS
+    assert answered == TaskPublic.model_validate(task).model_dump(mode="json") | {
+        "due_date": "2030-01-02T03:04:05Z",
+        "created_at": "2030-01-02T03:04:05Z",
+        "updated_at": "2030-01-02T03:04:05Z",
+    }
 
 
 def test_graphql_answers_every_column_but_the_owner() -> None:
