@@ -225,7 +225,6 @@ async def test_a_store_statement_past_the_command_timeout_is_database_unavailabl
 async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(postgres_store, "POOL_TIMEOUT_SECONDS", 0.01)
     target = parse_database_url(database_url)
     engine = create_engine(target)
     store = create_store(target, engine, pool_size=1)  # grows to 2
@@ -233,6 +232,8 @@ async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
     try:
         async with owner.transaction(), owner.transaction():
             assert store.pool_readings() == (1, 2, 1)
+            # Only now: opening the two connections above may take longer than this.
+            monkeypatch.setattr(postgres_store, "POOL_TIMEOUT_SECONDS", 0.01)
             with pytest.raises(DatabaseUnavailable) as raised:
                 await owner.fetch(SELECT_ONE)
         assert isinstance(raised.value.__cause__, TimeoutError)

@@ -19,6 +19,7 @@ from prometheus_client import values
 from api.app import create_app
 from api.ops.metrics_workers import DIRECTORY_VARIABLE
 from api.settings import Settings
+from db.store import Owner
 from tests.support.databases import services_of
 from tests.support.jwks_server import (
     SigningKey,
@@ -82,15 +83,19 @@ async def test_every_worker_answers_the_sum(
 ) -> None:
     settings = make_settings(database_pool_size=3)
     here, there = worker_app(MINE, settings), worker_app(LIVE_ELSEWHERE, settings)
-    engine = services_of(there).engine
+    owner = Owner(services_of(there).store, "alice")
     async with app_client(here) as from_here, app_client(there) as from_there:
         await health(from_here, MINE, 2)
         await health(from_there, LIVE_ELSEWHERE, 3)
         answers = [await scrape(from_here), await scrape(from_there)]
-        async with engine.connect(), engine.connect():
+        # A worker writes its pool's gauges as each of its requests ends.
+        async with owner.transaction(), owner.transaction():
+            await health(from_there, LIVE_ELSEWHERE)
             busy = await scrape(from_here)
+        await health(from_there, LIVE_ELSEWHERE)
         idle = await scrape(from_here)
 
+    assert value(idle, "http_requests_total", **HEALTH) == 7
     for samples in answers:
         assert value(samples, "http_requests_total", **HEALTH) == 5
         assert value(samples, "http_request_duration_seconds_count", **HEALTH) == 5
