@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, insert, not_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, false, insert, not_, select, update
 
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
@@ -92,7 +92,10 @@ async def create_task(owner: Runner, data: TaskCreate) -> TaskRow:
 def _version_in(count: int | None) -> list[ColumnElement[bool]]:
     if count is None:
         return []
-    return [Task.version.in_([bindparam(f"version_{index}") for index in range(count)])]
+    if count == 0:  # no version the column can hold: an empty IN has no asyncpg SQL
+        return [false()]
+    # Not `version_N`: SQLAlchemy names the literal of `version + 1` so.
+    return [Task.version.in_([bindparam(f"expected_{index}") for index in range(count)])]
 
 
 def _versions(expected: Versions) -> dict[str, int]:
@@ -100,7 +103,7 @@ def _versions(expected: Versions) -> dict[str, int]:
         return {}
     # A version the column cannot hold matches nothing; bound, it would overflow the driver.
     valid = sorted({version for version in expected if 0 < version <= VERSION_MAX})
-    return {f"version_{index}": version for index, version in enumerate(valid)}
+    return {f"expected_{index}": version for index, version in enumerate(valid)}
 
 
 def _count(expected: Versions, versions: dict[str, int]) -> int | None:
