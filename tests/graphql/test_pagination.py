@@ -11,10 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import insert
 
 from db import tasks
 from db.inputs import TaskCreate
 from db.models import Priority, Task
+from db.store import Owner
+from tests.support.databases import services_of
 from tests.support.graphql_client import CREATE, DELETE, LIST, GraphQL
 
 OWNER = "alice"
@@ -53,20 +56,19 @@ async def _seed(app: FastAPI) -> None:
         created = _minute(index // 3)
         updated = _minute(100 + index // 6) if index % 3 == 0 else created
         rows.append(
-            Task(
-                user_id=OWNER,
-                title=title,
-                priority=priority.value,
-                due_date=None if due_day is None else BASE + timedelta(days=due_day),
-                completed=False,
-                created_at=created,
-                updated_at=updated,
-                version=1,
-            )
+            {
+                "user_id": OWNER,
+                "title": title,
+                "priority": priority.value,
+                "due_date": None if due_day is None else BASE + timedelta(days=due_day),
+                "completed": False,
+                "created_at": created,
+                "updated_at": updated,
+                "version": 1,
+            }
         )
-    async with app.state.services.sessionmaker() as session:
-        session.add_all(rows)
-        await session.commit()
+    async with services_of(app).engine.begin() as connection:
+        await connection.execute(insert(Task), rows)
 
 
 def _time(value: str) -> datetime:
@@ -223,10 +225,10 @@ async def test_last_page_has_no_next_page_and_after_it_nothing_remains(
 async def test_first_defaults_to_20_and_allows_up_to_100(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    async with app.state.services.sessionmaker() as session:
-        # One by one through the service: created_at differs, ids break any tie.
-        for index in range(101):
-            await tasks.create_task(session, OWNER, TaskCreate(title=f"task {index}"))
+    owner = Owner(services_of(app).store, OWNER)
+    # One by one through the service: created_at differs, ids break any tie.
+    for index in range(101):
+        await tasks.create_task(owner, TaskCreate(title=f"task {index}"))
     gql = GraphQL(client, OWNER)
     default = (await gql.data(LIST))["tasks"]
     assert len(default["edges"]) == 20

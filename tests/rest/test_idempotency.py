@@ -10,7 +10,7 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from db import idempotency
 from db.models import IdempotencyKey
@@ -206,9 +206,9 @@ async def test_graphql_invalid_key_is_bad_user_input(client: httpx.AsyncClient, 
 
 async def add_key(app: FastAPI, user_id: str, key: str, age: timedelta, task_id: int) -> None:
     """An idempotency key row made `age` ago, inserted directly."""
-    async with services_of(app).sessionmaker() as session:
-        session.add(
-            IdempotencyKey(
+    async with services_of(app).engine.begin() as connection:
+        await connection.execute(
+            insert(IdempotencyKey).values(
                 user_id=user_id,
                 key=key,
                 request_hash="0" * 64,
@@ -216,26 +216,25 @@ async def add_key(app: FastAPI, user_id: str, key: str, age: timedelta, task_id:
                 created_at=datetime.now(UTC) - age,
             )
         )
-        await session.commit()
 
 
 async def stored_keys(app: FastAPI, *keys: str) -> set[str]:
     """Which of `keys` are still stored, for any user."""
-    async with services_of(app).sessionmaker() as session:
-        found = await session.execute(
+    async with services_of(app).engine.connect() as connection:
+        found = await connection.execute(
             select(IdempotencyKey.key).where(IdempotencyKey.key.in_(keys))
         )
         return set(found.scalars())
 
 
 async def age_key(app: FastAPI, user_id: str, key: str, age: timedelta) -> None:
-    async with services_of(app).sessionmaker() as session:
-        await session.execute(
+    async with services_of(app).engine.begin() as connection:
+        aged = await connection.execute(
             update(IdempotencyKey)
             .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
             .values(created_at=datetime.now(UTC) - age)
         )
-        await session.commit()
+        assert aged.rowcount == 1
 
 
 EXPIRED = idempotency.KEY_LIFETIME + timedelta(hours=1)

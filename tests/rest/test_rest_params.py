@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import insert
 
 from db.models import Task
 from tests.support.auth import auth
@@ -95,20 +96,22 @@ async def test_limit_offset_and_total(client: httpx.AsyncClient) -> None:
 
 async def test_the_default_page_is_100(client: httpx.AsyncClient, app: FastAPI) -> None:
     now = datetime.now(UTC)
-    async with services_of(app).sessionmaker() as session:
-        session.add_all(
-            Task(
-                user_id="alice",
-                title=f"t{index}",
-                completed=False,
-                priority="medium",
-                created_at=now + timedelta(seconds=index),
-                updated_at=now,
-                version=1,
-            )
-            for index in range(101)
+    async with services_of(app).engine.begin() as connection:
+        await connection.execute(
+            insert(Task),
+            [
+                {
+                    "user_id": "alice",
+                    "title": f"t{index}",
+                    "completed": False,
+                    "priority": "medium",
+                    "created_at": now + timedelta(seconds=index),
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for index in range(101)
+            ],
         )
-        await session.commit()
     page, total = await listed(client, "alice")
     assert (len(page), total) == (100, 101)
     assert page[0]["title"] == "t100"

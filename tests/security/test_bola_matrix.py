@@ -89,16 +89,16 @@ class State:
 async def state(app: FastAPI) -> State:
     # Expired keys (other tests make some) may be swept by any keyed create: not compared.
     live_after = datetime.now(UTC) - KEY_LIFETIME + timedelta(hours=1)
-    async with services_of(app).sessionmaker() as session:
-        rows = await session.execute(select(Task.__table__))
+    async with services_of(app).engine.connect() as connection:
+        rows = await connection.execute(select(Task.__table__))
         tasks = {row.id: dict(row._mapping) for row in rows}
         keys = frozenset(
             tuple(row)
-            for row in await session.execute(
+            for row in await connection.execute(
                 select(IdempotencyKey.__table__).where(IdempotencyKey.created_at > live_after)
             )
         )
-        revisions = await session.execute(
+        revisions = await connection.execute(
             select(TaskListRevision.user_id, TaskListRevision.revision)
         )
         return State(tasks, keys, {user: revision for user, revision in revisions})

@@ -7,19 +7,22 @@ tasks; without a user it sees nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, func, insert, select, update
 
 from api.app import create_app
 from api.settings import ConfigurationError, Settings
 from db.models import Task
+from db.statements import Statement
+from db.store import Owner, Row
 from tests.support.auth import auth
-from tests.support.databases import app_as_role, close_services
+from tests.support.databases import app_as_role, close_services, services_of
 from tests.support.graphql_client import CREATE, LIST, GraphQL
 from tests.support.rest_client import create, tasks_url
 
@@ -31,6 +34,30 @@ GRANTS = [
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ROLE}",
     f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ROLE}",
 ]
+
+# Statements with no owner condition at all: only the policy scopes them.
+UNFILTERED = Statement(select(Task.user_id, Task.title).order_by(Task.id))
+RENAME_ALL = Statement(update(Task).values(title="mallory's").returning(Task.id))
+DELETE_ALL = Statement(delete(Task).returning(Task.id))
+FORGED = Statement(
+    insert(Task).values(
+        user_id="someone-else",
+        title="planted",
+        completed=False,
+        priority="low",
+        created_at=func.now(),
+        updated_at=func.now(),
+        version=1,
+    )
+)
+
+
+def _user(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:6]}"
+
+
+async def _rows(fetched: Awaitable[list[Row]]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in await fetched]
 
 
 @pytest.fixture
@@ -64,32 +91,43 @@ async def test_the_api_works_under_row_level_security(rls_client: httpx.AsyncCli
 async def test_a_query_that_forgot_its_owner_filter_leaks_nothing(
     rls_app: FastAPI, rls_client: httpx.AsyncClient
 ) -> None:
-    alice, bob = f"alice-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"
+    alice, bob = _user("alice"), _user("bob")
     await create(rls_client, alice, title="alice's")
     await create(rls_client, bob, title="bob's")
-    sessionmaker = rls_app.state.services.sessionmaker
-    unfiltered = select(Task.user_id, Task.title)  # no owner condition at all
-    async with sessionmaker(info={"owner_id": alice}) as session:
-        rows = (await session.execute(unfiltered)).all()
-    assert [tuple(row) for row in rows] == [(alice, "alice's")]
-    async with sessionmaker(info={"owner_id": None}) as session:
-        assert (await session.execute(select(func.count()).select_from(Task))).scalar() == 0
+    store = services_of(rls_app).store
+    assert await _rows(Owner(store, alice).fetch(UNFILTERED)) == [(alice, "alice's")]
+    async with Owner(store, bob).transaction() as transaction:
+        assert await _rows(transaction.fetch(UNFILTERED)) == [(bob, "bob's")]
+    # A connection that names no user (the engine's, not the store's) sees nothing.
+    async with services_of(rls_app).engine.connect() as connection:
+        assert (await connection.execute(select(func.count()).select_from(Task))).scalar() == 0
 
 
-async def test_a_write_for_another_user_is_refused(rls_app: FastAPI) -> None:
-    sessionmaker = rls_app.state.services.sessionmaker
-    forged = insert(Task).values(
-        user_id="someone-else",
-        title="planted",
-        completed=False,
-        priority="low",
-        created_at=func.now(),
-        updated_at=func.now(),
-        version=1,
-    )
-    async with sessionmaker(info={"owner_id": "mallory"}) as session:
-        with pytest.raises(DBAPIError, match="row-level security"):
-            await session.execute(forged)
+async def test_a_write_that_forgot_its_owner_filter_reaches_only_the_owners_tasks(
+    rls_app: FastAPI, rls_client: httpx.AsyncClient
+) -> None:
+    alice, mallory = _user("alice"), _user("mallory")
+    await create(rls_client, alice, title="alice's")
+    mallorys = await create(rls_client, mallory, title="mallory's own")
+    store = services_of(rls_app).store
+    assert await _rows(Owner(store, mallory).fetch(RENAME_ALL)) == [(mallorys["id"],)]
+    async with Owner(store, mallory).transaction() as transaction:
+        assert await _rows(transaction.fetch(DELETE_ALL)) == [(mallorys["id"],)]
+    assert await _rows(Owner(store, alice).fetch(UNFILTERED)) == [(alice, "alice's")]
+    assert await Owner(store, mallory).fetch(UNFILTERED) == []
+
+
+async def test_a_write_for_another_user_is_refused(rls_app: FastAPI, app: FastAPI) -> None:
+    mallory = Owner(services_of(rls_app).store, _user("mallory"))
+    with pytest.raises(asyncpg.PostgresError, match="row-level security"):
+        await mallory.fetch(FORGED)
+    with pytest.raises(asyncpg.PostgresError, match="row-level security"):
+        async with mallory.transaction() as transaction:
+            await transaction.fetch(FORGED)
+    # The superuser's app bypasses the policy: it would see a planted row.
+    async with services_of(app).engine.connect() as connection:
+        planted = select(func.count()).select_from(Task).where(Task.title == "planted")
+        assert (await connection.execute(planted)).scalar() == 0
 
 
 async def test_a_role_under_the_policy_without_the_setting_refuses_to_start(

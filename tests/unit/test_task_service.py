@@ -1,174 +1,182 @@
-"""The rules of db.tasks, called directly with a real session on both backends.
+"""The rules of db.tasks, called directly through a real store on both backends.
 
-Every write is checked against the row as a separate session then reads it: what the
-database holds, not what the returned object says.
+Every write is checked against the row as another connection then reads it (the SQLAlchemy
+engine, not the store): what the database holds, not what the returned row says.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import listing, tasks
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskQuery, TaskUpdate
 from db.models import INT64_MAX, Task
+from db.store import Owner
 from tests.support.databases import services_of
 
 ALICE, BOB = "alice", "bob"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
-Sessions = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
-def sessions(app: FastAPI) -> Sessions:
-    return services_of(app).sessionmaker
+def engine(app: FastAPI) -> AsyncEngine:
+    return services_of(app).engine
 
 
 @pytest.fixture
-async def session(sessions: Sessions) -> AsyncIterator[AsyncSession]:
-    async with sessions() as opened:
-        yield opened
+def alice(app: FastAPI) -> Owner:
+    return Owner(services_of(app).store, ALICE)
 
 
-async def _stored(sessions: Sessions, task_id: int) -> dict[str, Any] | None:
-    """The row as another session reads it (any owner), or None."""
-    async with sessions() as other:
-        task = await other.get(Task, task_id)
-        if task is None:
-            return None
-        return {column.key: getattr(task, column.key) for column in Task.__table__.columns}
+@pytest.fixture
+def bob(app: FastAPI) -> Owner:
+    return Owner(services_of(app).store, BOB)
 
 
-async def _created(session: AsyncSession, owner: str = ALICE, **fields: Any) -> int:
-    """A new task of `owner`, last updated long ago (so every write visibly moves it)."""
-    task = await tasks.create_task(session, owner, TaskCreate(title="Task", **fields))
-    await session.execute(update(Task).where(Task.id == task.id).values(updated_at=LONG_AGO))
-    await session.commit()
+async def _stored(engine: AsyncEngine, task_id: int) -> dict[str, Any] | None:
+    """The row as another connection reads it (any owner), or None."""
+    async with engine.connect() as other:
+        found = await other.execute(select(Task.__table__).where(Task.id == task_id))
+        row = found.one_or_none()
+        return None if row is None else dict(row._mapping)
+
+
+async def _backdate(engine: AsyncEngine, task_id: int) -> None:
+    """Last updated long ago, by another connection (so every write visibly moves it)."""
+    async with engine.begin() as other:
+        await other.execute(update(Task).where(Task.id == task_id).values(updated_at=LONG_AGO))
+
+
+async def _created(owner: Owner, engine: AsyncEngine, **fields: Any) -> int:
+    """A new task of `owner`, last updated long ago."""
+    task = await tasks.create_task(owner, TaskCreate(title="Task", **fields))
+    assert asdict(task) == await _stored(engine, task.id)
+    await _backdate(engine, task.id)
     return task.id
 
 
-async def _revision(session: AsyncSession, owner: str = ALICE) -> int:
-    revision, _ = await listing.revision_and_count(session, owner, TaskQuery())
-    await session.commit()
-    return revision
+async def _revision(owner: Owner) -> int:
+    return (await listing.list_offset(owner, TaskQuery(), limit=1, offset=0)).revision
 
 
 def _patch(**fields: Any) -> TaskUpdate:
     return TaskUpdate.model_validate(fields)
 
 
-WRITES = {
-    "get": lambda s, owner, i: tasks.get_task(s, owner, i),
-    "update": lambda s, owner, i: tasks.update_task(s, owner, i, _patch(title="Mine now")),
-    "empty update": lambda s, owner, i: tasks.update_task(s, owner, i, _patch()),
-    "toggle": lambda s, owner, i: tasks.toggle_task(s, owner, i),
-    "set": lambda s, owner, i: tasks.toggle_task(s, owner, i, completed=True),
-    "delete": lambda s, owner, i: tasks.delete_task(s, owner, i),
+Write = Callable[[Owner, int], Awaitable[Any]]
+WRITES: dict[str, Write] = {
+    "get": lambda owner, i: tasks.get_task(owner, i),
+    "update": lambda owner, i: tasks.update_task(owner, i, _patch(title="Mine now")),
+    "empty update": lambda owner, i: tasks.update_task(owner, i, _patch()),
+    "toggle": lambda owner, i: tasks.toggle_task(owner, i),
+    "set": lambda owner, i: tasks.toggle_task(owner, i, completed=True),
+    "delete": lambda owner, i: tasks.delete_task(owner, i),
 }
 
 
 @pytest.mark.parametrize("action", list(WRITES))
 async def test_another_owners_task_is_not_found_and_stays_unchanged(
-    session: AsyncSession, sessions: Sessions, action: str
+    alice: Owner, bob: Owner, engine: AsyncEngine, action: str
 ) -> None:
-    bobs = await _created(session, BOB)
-    before = await _stored(sessions, bobs)
-    bob_revision = await _revision(session, BOB)
+    bobs = await _created(bob, engine)
+    before = await _stored(engine, bobs)
+    bob_revision = await _revision(bob)
     with pytest.raises(TaskNotFound) as raised:
-        await WRITES[action](session, ALICE, bobs)
+        await WRITES[action](alice, bobs)
     assert raised.value.task_id == bobs
-    await session.rollback()
-    assert await _stored(sessions, bobs) == before
-    assert await _revision(session, BOB) == bob_revision
-    assert await _revision(session, ALICE) == 0
+    assert await _stored(engine, bobs) == before
+    assert await _revision(bob) == bob_revision
+    assert await _revision(alice) == 0
+    # Still there for its owner: the attempt did not lose it either.
+    assert (await tasks.get_task(bob, bobs)).version == 1
 
 
 @pytest.mark.parametrize("action", list(WRITES))
-async def test_an_id_no_task_can_have_is_not_found(session: AsyncSession, action: str) -> None:
+async def test_an_id_no_task_can_have_is_not_found(alice: Owner, action: str) -> None:
     for task_id in (0, -1, INT64_MAX, INT64_MAX + 1, -(2**63)):
         with pytest.raises(TaskNotFound):
-            await WRITES[action](session, ALICE, task_id)
+            await WRITES[action](alice, task_id)
 
 
 async def test_each_write_bumps_the_version_and_updated_at(
-    session: AsyncSession, sessions: Sessions
+    alice: Owner, engine: AsyncEngine
 ) -> None:
-    task_id = await _created(session)
-    created = await _stored(sessions, task_id)
+    task_id = await _created(alice, engine)
+    created = await _stored(engine, task_id)
     assert created is not None and created["version"] == 1
     writes = [
-        lambda: tasks.update_task(session, ALICE, task_id, _patch(description="Now with words")),
-        lambda: tasks.toggle_task(session, ALICE, task_id),
-        lambda: tasks.toggle_task(session, ALICE, task_id, completed=False),
+        lambda: tasks.update_task(alice, task_id, _patch(description="Now with words")),
+        lambda: tasks.toggle_task(alice, task_id),
+        lambda: tasks.toggle_task(alice, task_id, completed=False),
     ]
     for version, write in enumerate(writes, start=2):
         returned = await write()
-        stored = await _stored(sessions, task_id)
+        stored = await _stored(engine, task_id)
         assert stored is not None
+        assert asdict(returned) == stored
         assert returned.version == stored["version"] == version
         assert returned.updated_at == stored["updated_at"] > LONG_AGO
         assert stored["created_at"] == created["created_at"]
-        await session.execute(update(Task).where(Task.id == task_id).values(updated_at=LONG_AGO))
-        await session.commit()
-    stored = await _stored(sessions, task_id)
+        await _backdate(engine, task_id)
+    stored = await _stored(engine, task_id)
     assert stored is not None
     assert (stored["description"], stored["completed"]) == ("Now with words", False)
 
 
-async def test_an_update_applies_only_the_fields_sent(
-    session: AsyncSession, sessions: Sessions
-) -> None:
-    task_id = await _created(session, description="Keep me", priority="high")
-    before = await _stored(sessions, task_id)
-    await tasks.update_task(session, ALICE, task_id, _patch(title="  Renamed  ", due_date=None))
-    after = await _stored(sessions, task_id)
+async def test_an_update_applies_only_the_fields_sent(alice: Owner, engine: AsyncEngine) -> None:
+    task_id = await _created(alice, engine, description="Keep me", priority="high")
+    before = await _stored(engine, task_id)
+    await tasks.update_task(alice, task_id, _patch(title="  Renamed  ", due_date=None))
+    after = await _stored(engine, task_id)
     assert before is not None and after is not None
     assert after["title"] == "Renamed"
     changed = {name for name in after if after[name] != before[name]}
     assert changed == {"title", "version", "updated_at"}
 
 
-async def test_an_empty_patch_changes_nothing(session: AsyncSession, sessions: Sessions) -> None:
-    task_id = await _created(session)
-    before = await _stored(sessions, task_id)
-    revision = await _revision(session)
-    returned = await tasks.update_task(session, ALICE, task_id, _patch())
+async def test_an_empty_patch_changes_nothing(alice: Owner, engine: AsyncEngine) -> None:
+    task_id = await _created(alice, engine)
+    before = await _stored(engine, task_id)
+    revision = await _revision(alice)
+    returned = await tasks.update_task(alice, task_id, _patch())
     assert returned.version == 1
-    assert await _stored(sessions, task_id) == before
-    assert await _revision(session) == revision
+    assert await _stored(engine, task_id) == before
+    assert await _revision(alice) == revision
 
 
 async def test_toggle_flips_and_setting_the_current_value_changes_nothing(
-    session: AsyncSession, sessions: Sessions
+    alice: Owner, engine: AsyncEngine
 ) -> None:
-    task_id = await _created(session)
-    flipped = await tasks.toggle_task(session, ALICE, task_id)
+    task_id = await _created(alice, engine)
+    flipped = await tasks.toggle_task(alice, task_id)
     assert (flipped.completed, flipped.version) == (True, 2)
-    await session.execute(update(Task).where(Task.id == task_id).values(updated_at=LONG_AGO))
-    await session.commit()
-    before = await _stored(sessions, task_id)
-    revision = await _revision(session)
-    same = await tasks.toggle_task(session, ALICE, task_id, completed=True)
+    await _backdate(engine, task_id)
+    before = await _stored(engine, task_id)
+    revision = await _revision(alice)
+    same = await tasks.toggle_task(alice, task_id, completed=True)
     assert (same.completed, same.version, same.updated_at) == (True, 2, LONG_AGO)
-    assert await _stored(sessions, task_id) == before
-    assert await _revision(session) == revision
-    back = await tasks.toggle_task(session, ALICE, task_id)
+    assert await _stored(engine, task_id) == before
+    assert await _revision(alice) == revision
+    back = await tasks.toggle_task(alice, task_id)
     assert (back.completed, back.version) == (False, 3)
 
 
-CONDITIONAL = {
-    "update": lambda s, i, v: tasks.update_task(s, ALICE, i, _patch(title="x"), v),
-    "empty update": lambda s, i, v: tasks.update_task(s, ALICE, i, _patch(), v),
-    "toggle": lambda s, i, v: tasks.toggle_task(s, ALICE, i, None, v),
-    "set": lambda s, i, v: tasks.toggle_task(s, ALICE, i, True, v),
-    "delete": lambda s, i, v: tasks.delete_task(s, ALICE, i, v),
+Conditional = Callable[[Owner, int, list[int]], Awaitable[Any]]
+CONDITIONAL: dict[str, Conditional] = {
+    "update": lambda owner, i, v: tasks.update_task(owner, i, _patch(title="x"), v),
+    "empty update": lambda owner, i, v: tasks.update_task(owner, i, _patch(), v),
+    "toggle": lambda owner, i, v: tasks.toggle_task(owner, i, None, v),
+    "set": lambda owner, i, v: tasks.toggle_task(owner, i, True, v),
+    "delete": lambda owner, i, v: tasks.delete_task(owner, i, v),
 }
 # Versions the task is not at, including ones its 32-bit column cannot hold at all.
 WRONG_VERSIONS = [[2], [0], [-1], [2**31], [2**63], [], [0, 2, 2**31]]
@@ -176,26 +184,25 @@ WRONG_VERSIONS = [[2], [0], [-1], [2**31], [2**63], [], [0, 2, 2**31]]
 
 @pytest.mark.parametrize("action", list(CONDITIONAL))
 async def test_a_write_expecting_another_version_conflicts_and_changes_nothing(
-    session: AsyncSession, sessions: Sessions, action: str
+    alice: Owner, engine: AsyncEngine, action: str
 ) -> None:
-    task_id = await _created(session)
-    before = await _stored(sessions, task_id)
+    task_id = await _created(alice, engine)
+    before = await _stored(engine, task_id)
     for expected in WRONG_VERSIONS:
         with pytest.raises(VersionConflict) as raised:
-            await CONDITIONAL[action](session, task_id, expected)
+            await CONDITIONAL[action](alice, task_id, expected)
         assert raised.value.current.id == task_id, expected
         assert raised.value.current.version == 1, expected
-        await session.rollback()
-        assert await _stored(sessions, task_id) == before, expected
+        assert await _stored(engine, task_id) == before, expected
 
 
 @pytest.mark.parametrize("action", list(CONDITIONAL))
 async def test_a_write_expecting_the_current_version_goes_ahead(
-    session: AsyncSession, sessions: Sessions, action: str
+    alice: Owner, engine: AsyncEngine, action: str
 ) -> None:
-    task_id = await _created(session)
-    await CONDITIONAL[action](session, task_id, [7, 1])
-    stored = await _stored(sessions, task_id)
+    task_id = await _created(alice, engine)
+    await CONDITIONAL[action](alice, task_id, [7, 1])
+    stored = await _stored(engine, task_id)
     if action == "delete":
         assert stored is None
     elif action == "empty update":
@@ -205,27 +212,29 @@ async def test_a_write_expecting_the_current_version_goes_ahead(
 
 
 async def test_delete_returns_the_id_and_the_task_is_gone(
-    session: AsyncSession, sessions: Sessions
+    alice: Owner, engine: AsyncEngine
 ) -> None:
-    task_id = await _created(session)
-    assert await tasks.delete_task(session, ALICE, task_id) == task_id
-    assert await _stored(sessions, task_id) is None
+    task_id = await _created(alice, engine)
+    assert await tasks.delete_task(alice, task_id) == task_id
+    assert await _stored(engine, task_id) is None
     with pytest.raises(TaskNotFound):
-        await tasks.delete_task(session, ALICE, task_id)
+        await tasks.delete_task(alice, task_id)
     with pytest.raises(TaskNotFound):
-        await tasks.get_task(session, ALICE, task_id)
+        await tasks.get_task(alice, task_id)
 
 
-async def test_each_write_bumps_the_owners_list_revision_only(session: AsyncSession) -> None:
-    revisions = [await _revision(session)]
-    task_id = await _created(session)  # an insert, then the test's own update of updated_at
-    revisions.append(await _revision(session))
-    await tasks.update_task(session, ALICE, task_id, _patch(title="b"))
-    revisions.append(await _revision(session))
-    await tasks.toggle_task(session, ALICE, task_id)
-    revisions.append(await _revision(session))
-    await _created(session, BOB)
-    revisions.append(await _revision(session))
-    await tasks.delete_task(session, ALICE, task_id)
-    revisions.append(await _revision(session))
+async def test_each_write_bumps_the_owners_list_revision_only(
+    alice: Owner, bob: Owner, engine: AsyncEngine
+) -> None:
+    revisions = [await _revision(alice)]
+    task_id = await _created(alice, engine)  # an insert, then the test's own update of updated_at
+    revisions.append(await _revision(alice))
+    await tasks.update_task(alice, task_id, _patch(title="b"))
+    revisions.append(await _revision(alice))
+    await tasks.toggle_task(alice, task_id)
+    revisions.append(await _revision(alice))
+    await _created(bob, engine)
+    revisions.append(await _revision(alice))
+    await tasks.delete_task(alice, task_id)
+    revisions.append(await _revision(alice))
     assert revisions == [0, 2, 3, 4, 4, 5]
