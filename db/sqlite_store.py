@@ -36,10 +36,16 @@ class SqliteStore:
     @asynccontextmanager
     async def transaction(self, owner_id: str) -> AsyncIterator[_Transaction]:
         async with self.engine.connect() as connection:
-            # SERIALIZABLE is pysqlite's own transactions (a BEGIN), in place of autocommit.
-            await connection.execution_options(isolation_level="SERIALIZABLE")
-            async with connection.begin():
+            # The engine's connections are in autocommit; this BEGIN is ours. IMMEDIATE takes
+            # the write lock now: two transactions that read, then write, would otherwise both
+            # read and the second fail to write (SQLITE_BUSY, whatever the busy timeout).
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
                 yield _Transaction(connection)
+            except BaseException:
+                await connection.exec_driver_sql("ROLLBACK")
+                raise
+            await connection.exec_driver_sql("COMMIT")
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

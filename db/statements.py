@@ -41,7 +41,12 @@ class Statement:
     @cached_property
     def sql(self) -> str:
         """The statement in asyncpg's dialect (`$1`, `$2`... parameters)."""
-        return str(self._compiled)
+        sql = str(self._compiled)
+        # Expanding parameters (`IN` of a list, an empty `IN`) are rendered per execution by
+        # SQLAlchemy, never here: a statement needs one parameter per value instead.
+        if "__[POSTCOMPILE" in sql:
+            raise ValueError(f"a Statement cannot hold expanding parameters: {sql}")
+        return sql
 
     @cached_property
     def _order(self) -> tuple[tuple[str, Any], ...]:

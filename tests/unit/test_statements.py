@@ -1,0 +1,40 @@
+"""db.statements: Core statements compiled once for asyncpg, parameters in their order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import bindparam, select, update
+
+from db.models import Task
+from db.statements import Statement
+
+
+def test_parameters_come_in_the_order_of_the_sql_and_literals_keep_their_value() -> None:
+    statement = Statement(
+        update(Task)
+        .where(Task.user_id == bindparam("owner_id"), Task.id == bindparam("task_id"))
+        .values(version=Task.version + 1, title=bindparam("new_title"))
+    )
+    args = statement.args({"owner_id": "alice", "task_id": 7, "new_title": "T", "unused": 0})
+    # Each $N of the SQL gets the value meant for the column it is compared with or set to.
+    bound = {
+        column: args[int(number) - 1]
+        for column, number in re.findall(
+            r"(\w+) ?[=+] ?\(?(?:tasks\.version \+ )?\$(\d+)", statement.sql
+        )
+    }
+    assert bound == {"title": "T", "version": 1, "user_id": "alice", "id": 7}, statement.sql
+
+
+def test_a_missing_parameter_is_an_error_not_a_null() -> None:
+    statement = Statement(select(Task.id).where(Task.user_id == bindparam("owner_id")))
+    with pytest.raises(KeyError):
+        statement.args({})
+
+
+def test_expanding_parameters_are_refused_when_compiled() -> None:
+    statement = Statement(select(Task.id).where(Task.version.in_([])))
+    with pytest.raises(ValueError, match="expanding"):
+        _ = statement.sql
