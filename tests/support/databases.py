@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from api.app import create_app
 from api.deps import Services
 from api.settings import Settings
+from db.store import Owner
 from tests.support.ci import require
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -98,3 +99,20 @@ async def app_as_role(
         yield app
     finally:
         await close_services(app)
+
+
+@asynccontextmanager
+async def two_connections_in_use(application: FastAPI) -> AsyncIterator[None]:
+    """Two of the store's pooled connections checked out for the block.
+
+    SQLite's store runs on the engine's pool; two of its transactions would wait for each
+    other's write lock, so plain connections are held there.
+    """
+    services = services_of(application)
+    if services.store.dialect == "sqlite":
+        async with services.engine.connect(), services.engine.connect():
+            yield
+        return
+    owner = Owner(services.store, "pool-gauges")
+    async with owner.transaction(), owner.transaction():
+        yield

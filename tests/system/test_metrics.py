@@ -12,10 +12,9 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
-from db.store import Owner
 from schema.metrics import MAX_OPERATION_NAMES, OTHER_NAME, OperationNames
 from tests.support.auth import auth
-from tests.support.databases import close_services, services_of
+from tests.support.databases import close_services, two_connections_in_use
 from tests.support.jwks_server import (
     SigningKey,
     app_client,
@@ -195,12 +194,11 @@ def test_operation_names_are_capped_in_number_length_and_charset() -> None:
 async def test_pool_gauges_follow_the_store(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(database_pool_size=3)
     app = create_app(settings)
-    owner = Owner(services_of(app).store, "alice")
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             idle = await scrape(http)
-            async with owner.transaction(), owner.transaction():
+            async with two_connections_in_use(app):
                 busy = await scrape(http)
             after = await scrape(http)
     finally:

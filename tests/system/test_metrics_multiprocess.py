@@ -19,8 +19,7 @@ from prometheus_client import values
 from api.app import create_app
 from api.ops.metrics_workers import DIRECTORY_VARIABLE
 from api.settings import Settings
-from db.store import Owner
-from tests.support.databases import services_of
+from tests.support.databases import two_connections_in_use
 from tests.support.jwks_server import (
     SigningKey,
     app_client,
@@ -83,13 +82,12 @@ async def test_every_worker_answers_the_sum(
 ) -> None:
     settings = make_settings(database_pool_size=3)
     here, there = worker_app(MINE, settings), worker_app(LIVE_ELSEWHERE, settings)
-    owner = Owner(services_of(there).store, "alice")
     async with app_client(here) as from_here, app_client(there) as from_there:
         await health(from_here, MINE, 2)
         await health(from_there, LIVE_ELSEWHERE, 3)
         answers = [await scrape(from_here), await scrape(from_there)]
         # A worker writes its pool's gauges as each of its requests ends.
-        async with owner.transaction(), owner.transaction():
+        async with two_connections_in_use(there):
             await health(from_there, LIVE_ELSEWHERE)
             busy = await scrape(from_here)
         await health(from_there, LIVE_ELSEWHERE)
