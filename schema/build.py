@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
+from schema.execution import PlainLeavesExecutionContext
 from schema.metrics import OperationMetrics, OperationNames, OperationObserver
 from schema.resolvers import Mutation, Query
 from schema.suggestions import HideSuggestions
@@ -94,4 +95,5 @@ def build_schema(
             *more_extensions,
             lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
         ],
+        execution_context_class=PlainLeavesExecutionContext,
     )
