@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
+from enum import Enum, EnumMeta
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -25,7 +27,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 
@@ -66,8 +68,27 @@ def _plain_leaves(type_: GraphQLObjectType) -> dict[str, _Leaf]:
         non_null = isinstance(field.type, GraphQLNonNull)
         leaf = field.type.of_type if non_null else field.type
         if is_leaf_type(leaf):
-            leaves[name] = _Leaf(definition.python_name, leaf.coerce_output_value, non_null)
+            leaves[name] = _Leaf(definition.python_name, _coerce(leaf), non_null)
     return leaves
+
+
+def _coerce(type_: GraphQLLeafType) -> Callable[[Any], Any]:
+    """The type's coerce_output_value; for an enum, its answers for the members looked up.
+
+    Strawberry's enum compares the value with each of the enum's values on every call.
+    """
+    if not isinstance(type_, CustomGraphQLEnumType):
+        return type_.coerce_output_value
+    members: EnumMeta = type_.wrapped_cls
+    every: list[Enum] = list(members)
+    names = {member: type_.coerce_output_value(member) for member in every}
+    coerce = type_.coerce_output_value
+
+    def coerce_enum(value: Any) -> Any:
+        # A member itself, as Strawberry checks; any other value the type's own way.
+        return names[value] if type(value) is members else coerce(value)
+
+    return coerce_enum
 
 
 _SLOW = object()  # the field's value needs graphql-core's path
