@@ -163,14 +163,15 @@ def http_runs(directory: Path) -> dict[str, Run]:
     from api.app import create_app
     from bench import floor
 
-    os.environ.setdefault("DATABASE_URL", "postgresql://unused")
-    os.environ.setdefault("BETTER_AUTH_SECRET", SECRET)
     token = jwt.encode(
         {"sub": OWNER, "exp": datetime.now(UTC) + timedelta(hours=12)}, SECRET, "HS256"
     )
     body = orjson.dumps({"query": LIST})
     ours = create_app(production_settings(directory))
-    floor_app = floor.create_app()
+    # The floor reads its configuration from the environment; its pool is never opened.
+    floor_environment = {"DATABASE_URL": "postgresql://unused", "BETTER_AUTH_SECRET": SECRET}
+    with mock.patch.dict(os.environ, floor_environment):
+        floor_app = floor.create_app()
     return {"ours": _poster(ours, body, token), "floor": _poster(floor_app, body, token)}
 
 
