@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import Schema
 from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -20,9 +18,9 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
+from schema.execution import PlainLeavesExecutionContext
 from schema.metrics import OperationMetrics, OperationNames, OperationObserver
 from schema.resolvers import Mutation, Query
-from schema.suggestions import HideSuggestions
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -37,6 +35,24 @@ _LIMIT_RULES = (
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 )
+
+
+class Limits(SchemaExtension):
+    """The token limit and the extra validation rules, in one hook for every operation.
+
+    What MaxTokensLimiter, AddValidationRules and DisableIntrospection each do in a hook of
+    their own: Strawberry wraps and enters every extension's hooks on every request.
+    """
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        context.validation_rules = (*context.validation_rules, *self.rules)
+        yield
 
 
 class _ParserCache(ParserCache):
@@ -76,6 +92,10 @@ def build_schema(
     `more_extensions` are the transport's (api/graphql/persisted.py stores valid documents).
     """
     counting = []
+    # Without introspection, ErrorCodes also hides suggestions: a suggestion is a piece of it.
+    rules: tuple[type[ASTValidationRule], ...] = (
+        _LIMIT_RULES if introspection else (NoSchemaIntrospectionCustomRule, *_LIMIT_RULES)
+    )
     if observe_operation is not None:
         names = OperationNames()
         # First in the list, so that it reads the result after ErrorCodes gave it its codes.
@@ -85,13 +105,13 @@ def build_schema(
         mutation=Mutation,
         extensions=[
             *counting,
-            # Hidden together: a suggestion is a piece of introspection.
-            *([] if introspection else [DisableIntrospection, HideSuggestions]),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: Limits(rules),
             lambda: _ParserCache(maxsize=CACHE_SIZE),
-            lambda: AddValidationRules(list(_LIMIT_RULES)),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             *more_extensions,
-            lambda: ErrorCodes(mask_unexpected=mask_unexpected_errors),
+            lambda: ErrorCodes(
+                mask_unexpected=mask_unexpected_errors, hide_suggestions=not introspection
+            ),
         ],
+        execution_context_class=PlainLeavesExecutionContext,
     )

@@ -29,6 +29,7 @@ from db.errors import (
     TaskNotFound,
     VersionConflict,
 )
+from schema.suggestions import without_suggestions
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +130,12 @@ def _message(original: Exception | None, error: GraphQLError) -> str:
 
 
 class ErrorCodes(SchemaExtension):
-    """Give every error a code; hide the text of unexpected ones when `mask_unexpected`."""
+    """Give every error a code; hide the text of unexpected ones when `mask_unexpected`, and
+    the "Did you mean ...?" of every message when `hide_suggestions` (schema/suggestions.py)."""
 
-    def __init__(self, *, mask_unexpected: bool) -> None:
+    def __init__(self, *, mask_unexpected: bool, hide_suggestions: bool = False) -> None:
         self.mask_unexpected = mask_unexpected
+        self.hide_suggestions = hide_suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -151,6 +154,8 @@ class ErrorCodes(SchemaExtension):
             extensions = {"code": "INTERNAL_SERVER_ERROR"}
             if self.mask_unexpected:
                 message = UNEXPECTED_MESSAGE
+        if self.hide_suggestions:
+            message = without_suggestions(message)
         return copy_error(error, message, extensions={**(error.extensions or {}), **extensions})
 
 
