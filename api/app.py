@@ -27,6 +27,7 @@ from api.middleware.trailing_slash import TrailingSlash
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
+from api.rest.openapi import describe_settings
 from api.settings import ConfigurationError, Settings
 from db.errors import DatabaseUnavailable
 from db.roles import missing_grants, subject_to_row_level_security
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rest.router)
     if settings.api_docs_enabled:
         app.include_router(docs_router())
+        describe_settings(app, settings)
     app.include_router(
         graphql_router(settings, observe_operation=metrics.observe_operation if metrics else None),
         prefix="/graphql",

@@ -60,6 +60,20 @@ class LogFormat(enum.StrEnum):
     TEXT = "text"
 
 
+class ListShape(enum.StrEnum):
+    """How REST lists are answered: a bare array, or `{"tasks": [...], "count": n}`."""
+
+    ARRAY = "array"
+    ENVELOPE = "envelope"
+
+
+class ErrorDetailStyle(enum.StrEnum):
+    """What a 422's `detail` is: FastAPI's list of problems, or the `message` sentence."""
+
+    LIST = "list"
+    TEXT = "text"
+
+
 class Settings(BaseSettings):
     """Every setting, with its default; the README lists them too."""
 
@@ -89,6 +103,10 @@ class Settings(BaseSettings):
     graphql_persisted_queries: int = Field(default=1000, ge=0, le=100_000)
     api_docs: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+
+    # Compatibility with frontends written against other backends (README, "Settings").
+    rest_list_shape: ListShape = ListShape.ARRAY
+    rest_error_detail: ErrorDetailStyle = ErrorDetailStyle.LIST
 
     # The HTTP server (api.server): what one client may hold of it, and for how long.
     max_header_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)

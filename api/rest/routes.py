@@ -26,7 +26,7 @@ from api.rest.models import (
     TaskPublic,
     TaskUpdate,
 )
-from api.rest.task_json import task_answer, tasks_answer
+from api.rest.task_json import ListShapeDep, task_answer, tasks_answer
 from db import idempotency, listing, tasks
 from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate
 
@@ -106,15 +106,16 @@ async def read_tasks(
     session: SessionDep,
     owner_id: PathUserId,
     params: ListParams,
+    shape: ListShapeDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
     # The revision is read before the list, so the body is never older than its ETag.
     revision, total = await listing.revision_and_count(session, owner_id, params.query)
-    etag = list_etag(owner_id, revision, params.query, params.limit, params.offset)
+    etag = list_etag(owner_id, revision, params.query, params.limit, params.offset, shape)
     check_not_modified(if_none_match, etag)
     found = await listing.list_offset(session, owner_id, params.query, params.limit, params.offset)
-    return tasks_answer(found, {"ETag": etag, "X-Total-Count": str(total)})
+    return tasks_answer(found, total=total, etag=etag, shape=shape)
 
 
 @router.post(

@@ -1,18 +1,21 @@
 """Tasks as the REST routes answer them, encoded once with orjson.
 
 The routes return these bytes directly (FastAPI then neither validates nor re-encodes them);
-api.rest.models.TaskPublic documents the same shape in the OpenAPI document.
+api.rest.models.TaskPublic documents the same shape in the OpenAPI document, and
+api.rest.openapi the list's envelope when REST_LIST_SHAPE=envelope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import Response
+from fastapi import Depends, Response
 
+from api.deps import ServicesDep
 from api.rest.conditional import task_etag
+from api.settings import ListShape
 from db.models import Task, TaskRow
 
 # Timestamps are timezone-aware UTC; OPT_UTC_Z writes them with a trailing Z.
@@ -48,5 +51,26 @@ def task_answer(task: TaskRow, *, status_code: int = 200, **headers: str) -> Res
     )
 
 
-def tasks_answer(tasks: Iterable[TaskRow], headers: dict[str, str]) -> Response:
-    return json_answer([task_fields(task) for task in tasks], headers=headers)
+async def list_shape(services: ServicesDep) -> ListShape:
+    """REST_LIST_SHAPE: how this app answers lists."""
+    return services.settings.rest_list_shape
+
+
+ListShapeDep = Annotated[ListShape, Depends(list_shape)]
+
+
+def list_answer(
+    key: str, items: list[dict[str, Any]], *, total: int, etag: str, shape: ListShape
+) -> Response:
+    """A page of a list: a bare array, or `{key: [...], "count": total}` in the envelope shape.
+
+    `X-Total-Count` says the total in either shape.
+    """
+    content = items if shape is ListShape.ARRAY else {key: items, "count": total}
+    return json_answer(content, headers={"ETag": etag, "X-Total-Count": str(total)})
+
+
+def tasks_answer(tasks: Iterable[TaskRow], *, total: int, etag: str, shape: ListShape) -> Response:
+    """A page of tasks (`{"tasks": [...], "count": n}` in the envelope shape)."""
+    items = [task_fields(task) for task in tasks]
+    return list_answer("tasks", items, total=total, etag=etag, shape=shape)
