@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,13 @@ pytestmark = pytest.mark.slow  # real servers: left out of make test-fast
 PROXY = "127.0.0.2"  # loopback too: Linux routes all of 127.0.0.0/8 to this machine
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
 LOG_WAIT_SECONDS = 10
+
+
+def _settings(database_url: str, **more: str) -> dict[str, str]:
+    """The server's settings: the test database (behind PgBouncer in that run) and `more`."""
+    settings = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": TEST_SECRET, **more}
+    pgbouncer = os.environ.get("DATABASE_PGBOUNCER")  # set by python -m tests.support.pgbouncer
+    return settings if pgbouncer is None else {**settings, "DATABASE_PGBOUNCER": pgbouncer}
 
 
 async def _logged(served: Served, request_id: str) -> dict[str, Any]:
@@ -51,8 +59,7 @@ async def _through(served: Served, source: str, request_id: str) -> httpx.Respon
 async def test_only_the_trusted_proxy_sets_the_scheme_and_the_client(
     database_url: str, tmp_path: Path, given: str
 ) -> None:
-    settings = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": TEST_SECRET}
-    settings |= {"LOG_FORMAT": "json"}
+    settings = _settings(database_url, LOG_FORMAT="json")
     if given == "setting":
         settings["FORWARDED_ALLOW_IPS"] = PROXY
     options = ["--no-migrate"] + (["--forwarded-allow-ips", PROXY] if given == "option" else [])
@@ -76,9 +83,7 @@ async def test_only_the_trusted_proxy_sets_the_scheme_and_the_client(
 async def test_the_explorer_behind_the_proxy_posts_to_a_path(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": TEST_SECRET}
-    settings |= {"FORWARDED_ALLOW_IPS": PROXY}
-    environment = user_environment(tmp_path, **settings)
+    environment = user_environment(tmp_path, **_settings(database_url, FORWARDED_ALLOW_IPS=PROXY))
     async with serving("--no-migrate", cwd=tmp_path, environment=environment) as served:
         transport = httpx.AsyncHTTPTransport(local_address=PROXY)
         async with httpx.AsyncClient(transport=transport, base_url=served.base_url) as http:
