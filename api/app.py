@@ -23,9 +23,11 @@ from api.middleware.body_limit import BodyLimit
 from api.middleware.private_answers import PrivateAnswers
 from api.middleware.request_log import REQUEST_ID_HEADER, RequestLog
 from api.middleware.server_errors import ServerErrors
+from api.middleware.trailing_slash import TrailingSlash
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
+from api.rest.openapi import describe_settings
 from api.settings import ConfigurationError, Settings
 from db.errors import DatabaseUnavailable
 from db.roles import missing_grants, subject_to_row_level_security
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=OPENAPI_URL if settings.api_docs_enabled else None,
         docs_url=None,
         redoc_url=None,
+        # No 307 to an absolute URL for a trailing slash: TrailingSlash serves it instead.
+        redirect_slashes=False,
     )
     app.state.services = services
     # Added first, so innermost: a 413 still gets CORS headers and a log line.
@@ -160,13 +164,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["X-Total-Count", "ETag", "Idempotent-Replayed", REQUEST_ID_HEADER],
     )
     app.add_middleware(PrivateAnswers)
-    # Added last, so outermost: it times, logs and counts every answer, preflights included.
+    # It times, logs and counts every answer, preflights included.
     app.add_middleware(RequestLog, on_finish=metrics.observe_request if metrics else None)
+    # Added last, so outermost: every layer sees one spelling of the path.
+    app.add_middleware(TrailingSlash)
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)
     if settings.api_docs_enabled:
         app.include_router(docs_router())
+        describe_settings(app, settings)
     app.include_router(
         graphql_router(settings, observe_operation=metrics.observe_operation if metrics else None),
         prefix="/graphql",

@@ -61,7 +61,7 @@ def migrate() -> None:
     typer.echo(f"Database is at the newest revision ({_redacted(settings.database_url)}).")
 
 
-def _limit(setting: str) -> Any:
+def _override(setting: str) -> Any:
     return typer.Option(
         help=f"Overrides the {setting} setting (see the README).", show_default=False
     )
@@ -75,11 +75,12 @@ def serve(
         bool, typer.Option("--migrate/--no-migrate", help=MIGRATE_HELP)
     ] = True,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    max_header_bytes: Annotated[int | None, _limit("MAX_HEADER_BYTES")] = None,
-    max_header_count: Annotated[int | None, _limit("MAX_HEADER_COUNT")] = None,
-    header_timeout: Annotated[float | None, _limit("HEADER_TIMEOUT_SECONDS")] = None,
-    body_timeout: Annotated[float | None, _limit("BODY_TIMEOUT_SECONDS")] = None,
-    max_connections: Annotated[int | None, _limit("MAX_CONNECTIONS")] = None,
+    max_header_bytes: Annotated[int | None, _override("MAX_HEADER_BYTES")] = None,
+    max_header_count: Annotated[int | None, _override("MAX_HEADER_COUNT")] = None,
+    header_timeout: Annotated[float | None, _override("HEADER_TIMEOUT_SECONDS")] = None,
+    body_timeout: Annotated[float | None, _override("BODY_TIMEOUT_SECONDS")] = None,
+    max_connections: Annotated[int | None, _override("MAX_CONNECTIONS")] = None,
+    forwarded_allow_ips: Annotated[str | None, _override("FORWARDED_ALLOW_IPS")] = None,
 ) -> None:
     """Run the service (migrating the database first)."""
     settings = _settings(
@@ -88,6 +89,7 @@ def serve(
         header_timeout_seconds=header_timeout,
         body_timeout_seconds=body_timeout,
         max_connections=max_connections,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     configure_logging(settings.resolved_log_format)
     if migrate_first:
@@ -110,7 +112,6 @@ def serve(
         # The same logging in every worker; the request log middleware writes one line per request.
         log_config=logging_config(settings.resolved_log_format),
         access_log=False,
-        proxy_headers=True,
         **uvicorn_options(settings),
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request, status
@@ -11,12 +13,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from api.auth.jwks import JwksUnavailable
+from api.error_bodies import error_body, problem_message
 from api.rest.conditional import NotModified
 from api.rest.task_json import task_answer
+from api.settings import ErrorDetailStyle
 from db.errors import (
     DatabaseUnavailable,
     IdempotencyKeyReused,
@@ -40,23 +45,46 @@ def as_unavailable(response: AnyResponse) -> AnyResponse:
     return response
 
 
+def error_answer(
+    status_code: int, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """Every error answer but a 422's and a 412's: the sentence as `detail` and `message`."""
+    return JSONResponse(error_body(message), status_code=status_code, headers=headers)
+
+
 def unavailable(detail: str, **fields: str) -> JSONResponse:
-    """The one 503 answer, `{"detail": ...}` and Retry-After, whatever is down."""
-    return as_unavailable(JSONResponse({**fields, "detail": detail}))
+    """The one 503 answer, `{"detail": ..., "message": ...}` and Retry-After, whatever is down."""
+    return as_unavailable(JSONResponse({**fields, **error_body(detail)}))
 
 
-async def _request_invalid(_: Request, error: Exception) -> Response:
-    """FastAPI's own 422 body (`detail`: a list naming each field), for any input at all."""
-    assert isinstance(error, RequestValidationError)
-    try:
-        body = _json({"detail": jsonable_encoder(error.errors())})
-    except (ValueError, RecursionError):
-        # The errors echo the input: a NaN is not JSON and a deeply nested one cannot be
-        # encoded. Name the fields without echoing the input.
-        body = _json({"detail": [_without_input(item) for item in error.errors()]})
+def _invalid_answer(request: Request, problems: Sequence[Any]) -> Response:
+    """A 422: FastAPI's `detail` list (or, with REST_ERROR_DETAIL=text, the sentence) and the
+    first problem as `message`."""
+    message = problem_message(problems[0])
+    if _error_detail(request) is ErrorDetailStyle.TEXT:
+        body = _json(error_body(message))
+    else:
+        try:
+            body = _json({"detail": jsonable_encoder(problems), "message": message})
+        except (ValueError, RecursionError):
+            # The problems echo the input: a NaN is not JSON and a deeply nested one cannot be
+            # encoded. Name the fields without echoing the input.
+            detail = [_without_input(item) for item in problems]
+            body = _json({"detail": detail, "message": message})
     return Response(
         body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
     )
+
+
+def _error_detail(request: Request) -> ErrorDetailStyle:
+    style: ErrorDetailStyle = request.app.state.services.settings.rest_error_detail
+    return style
+
+
+async def _request_invalid(request: Request, error: Exception) -> Response:
+    """FastAPI's own 422 (`detail`: a list naming each field), for any input at all."""
+    assert isinstance(error, RequestValidationError)
+    return _invalid_answer(request, error.errors())
 
 
 def _json(content: Any) -> bytes:
@@ -82,11 +110,16 @@ async def _http_error(request: Request, error: Exception) -> Response:
     """
     assert isinstance(error, HTTPException)
     if error.status_code == status.HTTP_400_BAD_REQUEST and error.detail == _UNREADABLE_BODY:
-        detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}]
-        return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        problem = {"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}
+        return _invalid_answer(request, [problem])
     if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         error.headers = {**(error.headers or {}), "Allow": _allowed_methods(request)}
-    return await http_exception_handler(request, error)
+    if not is_body_allowed_for_status_code(error.status_code):
+        return await http_exception_handler(request, error)
+    message = (
+        error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    )
+    return error_answer(error.status_code, message, error.headers)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -106,15 +139,13 @@ def _allowed_methods(request: Request) -> str:
 
 
 async def _not_found(_: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=status.HTTP_404_NOT_FOUND)
+    return error_answer(status.HTTP_404_NOT_FOUND, str(error))
 
 
-async def _invalid(_: Request, error: Exception) -> JSONResponse:
+async def _invalid(request: Request, error: Exception) -> Response:
     assert isinstance(error, InvalidInput)
-    return JSONResponse(
-        {"detail": [{"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}]},
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-    )
+    problem = {"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}
+    return _invalid_answer(request, [problem])
 
 
 async def _not_modified(_: Request, error: Exception) -> Response:
@@ -123,12 +154,14 @@ async def _not_modified(_: Request, error: Exception) -> Response:
 
 
 async def _version_conflict(_: Request, error: Exception) -> Response:
+    """The current task, as every task answer (no `detail`, no `message`): clients show or
+    merge it, and the status says it is a conflict."""
     assert isinstance(error, VersionConflict)
     return task_answer(error.current, status_code=status.HTTP_412_PRECONDITION_FAILED)
 
 
 async def _key_reused(_: Request, error: Exception) -> JSONResponse:
-    return JSONResponse({"detail": str(error)}, status_code=status.HTTP_409_CONFLICT)
+    return error_answer(status.HTTP_409_CONFLICT, str(error))
 
 
 async def _database_unavailable(_: Request, error: Exception) -> JSONResponse:

@@ -29,7 +29,7 @@ class ServerLimits:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """The `uvicorn.run` arguments that apply the settings' server limits."""
+    """The `uvicorn.run` arguments that apply the settings' server limits and trusted proxies."""
     limits = ServerLimits(
         max_header_bytes=settings.max_header_bytes,
         max_header_count=settings.max_header_count,
@@ -42,6 +42,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "http": cast("type[asyncio.Protocol]", protocol),
         # Over it, uvicorn answers 503 and closes.
         "limit_concurrency": settings.max_connections,
+        # From these peers X-Forwarded-Proto sets the scheme and X-Forwarded-For the client.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import json
 import os
 from functools import cached_property
@@ -60,6 +61,33 @@ class LogFormat(enum.StrEnum):
     TEXT = "text"
 
 
+class ListShape(enum.StrEnum):
+    """How REST lists are answered: a bare array, or `{"tasks": [...], "count": n}`."""
+
+    ARRAY = "array"
+    ENVELOPE = "envelope"
+
+
+class ErrorDetailStyle(enum.StrEnum):
+    """What a 422's `detail` is: FastAPI's list of problems, or the `message` sentence."""
+
+    LIST = "list"
+    TEXT = "text"
+
+
+def forwarded_allow_ip(value: str) -> str:
+    """`value` if uvicorn can match a peer against it: `*`, an IP address or a network."""
+    if value != "*":
+        try:
+            ipaddress.ip_network(value)  # an address is a network of one
+        except ValueError:
+            raise ValueError(
+                f"FORWARDED_ALLOW_IPS: {value!r} is not an IP address, a network such as "
+                "10.0.0.0/8, or * (host names are not resolved)"
+            ) from None
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting, with its default; the README lists them too."""
 
@@ -90,12 +118,18 @@ class Settings(BaseSettings):
     api_docs: bool | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
 
+    # Compatibility with frontends written against other backends (README, "Settings").
+    rest_list_shape: ListShape = ListShape.ARRAY
+    rest_error_detail: ErrorDetailStyle = ErrorDetailStyle.LIST
+
     # The HTTP server (api.server): what one client may hold of it, and for how long.
     max_header_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
     max_header_count: int = Field(default=100, ge=10, le=10_000)
     header_timeout_seconds: float = Field(default=10, gt=0, le=600)
     body_timeout_seconds: float = Field(default=30, gt=0, le=3_600)
     max_connections: int = Field(default=1_000, ge=1, le=100_000)
+    # The proxies whose X-Forwarded-Proto/-For uvicorn believes (uvicorn's own default).
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
 
     log_format: LogFormat | None = None
     metrics: bool = True
@@ -111,6 +145,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _split_ips(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _ips(cls, value: list[str]) -> list[str]:
+        if "*" in value and len(value) > 1:  # uvicorn would take that `*` for a literal
+            raise ValueError("FORWARDED_ALLOW_IPS: `*` trusts every peer; list nothing with it")
+        return [forwarded_allow_ip(item) for item in value]
 
     @field_validator(
         "better_auth_secret",

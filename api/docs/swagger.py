@@ -2,7 +2,8 @@
 
 FastAPI's own page loads Swagger UI from a CDN and starts it with an inline script; this one
 serves the npm-pinned files (api/assets/, manifest.SWAGGER_UI) and its own swagger-init.js, under
-a Content-Security-Policy of the explorer's kind. /openapi.json is FastAPI's, unchanged.
+a Content-Security-Policy of the explorer's kind. /openapi.json is FastAPI's, with the list and
+error shapes the settings choose (api.rest.openapi).
 """
 
 from __future__ import annotations

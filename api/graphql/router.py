@@ -8,7 +8,6 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as StrawberryHTTPError
 from fastapi import HTTPException, Response, status
-from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
@@ -17,7 +16,7 @@ from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
-from api.errors import as_unavailable
+from api.errors import as_unavailable, error_answer
 from api.graphql.envelope import persisted_query_hash, request_data
 from api.graphql.persisted import PersistedDocuments, PersistedQueryError
 from schema.build import MAX_DOCUMENT_CHARS
@@ -82,12 +81,12 @@ class TaskGraphQLRouter(GraphQLRouter[Context, None]):
         return operation if digest is None else self.documents.resolve(operation, digest)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        """Strawberry's run, with its HTTP errors as `{"detail": ...}` JSON like every route's,
+        """Strawberry's run, with its HTTP errors as `{"detail", "message"}` like every route's,
         and an unknown persisted query as the GraphQL error Apollo's link retries on."""
         try:
             return await super().run(request, context=context, root_value=root_value)
         except StrawberryHTTPError as error:
-            return JSONResponse({"detail": error.reason}, status_code=error.status_code)
+            return error_answer(error.status_code, error.reason)
         except PersistedQueryError as error:
             return Response(error.body, media_type="application/json")
 

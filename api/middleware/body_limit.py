@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.error_bodies import error_body
+
 
 class BodyLimit:
     """413 for a body over `max_bytes`: at once on its Content-Length, else once it streams past.
@@ -17,8 +19,8 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        detail = {"detail": f"Request body is larger than {max_bytes} bytes"}
-        self._refusal = json.dumps(detail).encode()
+        refusal = error_body(f"Request body is larger than {max_bytes} bytes")
+        self._refusal = json.dumps(refusal).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

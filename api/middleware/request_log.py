@@ -1,7 +1,9 @@
 """One log line per request, a request id for every line it causes, and a hook for metrics.
 
-Logged: method, route template, status, duration, request id and the verified user. Never the
-headers (the token lives there) nor the query string (it may carry secrets too).
+Logged: method, route template, status, duration, request id, the verified user, and (in JSON)
+the client's address and the scheme, as uvicorn reports them: behind a proxy listed in
+FORWARDED_ALLOW_IPS, those of its X-Forwarded-For and X-Forwarded-Proto. Never the headers (the
+token lives there) nor the query string (it may carry secrets too).
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Finished:
     duration_seconds: float
     request_id: str
     user_id: str | None
+    client: str | None = None
+    scheme: str = "http"
 
 
 def incoming_request_id(scope: Scope) -> str:
@@ -134,6 +138,8 @@ class RequestLog:
                 duration_seconds=(end or time.perf_counter()) - start,
                 request_id=rid,
                 user_id=state.get("user_id"),
+                client=_client(scope),
+                scheme=scope.get("scheme", "http"),
             )
             _log(finished)
             request_id.reset(outer_id)
@@ -161,8 +167,15 @@ def _log(finished: Finished) -> None:
             "duration_ms": duration_ms,
             "request_id": finished.request_id,
             "user_id": finished.user_id,
+            "client": finished.client,
+            "scheme": finished.scheme,
         },
     )
+
+
+def _client(scope: Scope) -> str | None:
+    client: tuple[str, int] | None = scope.get("client")
+    return client[0] if client else None
 
 
 def _printable(path: str) -> str:

@@ -7,9 +7,11 @@ import logging
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.error_bodies import error_body
+
 log = logging.getLogger(__name__)
 
-INTERNAL_ERROR = {"detail": "Internal server error"}
+INTERNAL_ERROR = error_body("Internal server error")
 
 
 class ServerErrors:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth.jwks import JwksCache
+from api.error_bodies import error_body
 from api.middleware.request_log import Finished
 from api.ops.metrics_workers import WorkersCollector, multiprocess_dir, worker_lifetime
 from api.ops.pool_metrics import PoolCollector, PoolGauges, PoolReadings
@@ -112,7 +113,7 @@ class Metrics:
         """The text exposition (OpenMetrics when the scraper asks for it); 401 without the token."""
         if self.token is not None and not _bearer_is(request, self.token):
             return JSONResponse(
-                {"detail": "Metrics need Authorization: Bearer <METRICS_TOKEN>"},
+                error_body("Metrics need Authorization: Bearer <METRICS_TOKEN>"),
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )

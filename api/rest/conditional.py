@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
+from api.settings import ListShape
 from db.inputs import TaskQuery
 
 
@@ -24,13 +25,24 @@ def task_etag(version: int) -> str:
     return f'"{version}"'
 
 
-def list_etag(owner_id: str, revision: int, query: TaskQuery, limit: int, offset: int) -> str:
+def list_etag(
+    owner_id: str,
+    revision: int,
+    query: TaskQuery,
+    limit: int,
+    offset: int,
+    shape: ListShape = ListShape.ARRAY,
+) -> str:
     """A strong validator for one page of a list: the owner's list revision and the page.
 
-    The owner is part of it: two users with equal revisions must not share a tag.
+    The owner is part of it: two users with equal revisions must not share a tag. So is the
+    envelope shape (REST_LIST_SHAPE): a browser that cached the array must not get a 304 for
+    it once the service answers envelopes. The array's tags are those of before that setting.
     """
-    page = f"{owner_id}|{query.model_dump_json()}|{limit}|{offset}".encode()
-    return f'"{revision}-{hashlib.sha256(page).hexdigest()[:16]}"'
+    page = f"{owner_id}|{query.model_dump_json()}|{limit}|{offset}"
+    if shape is not ListShape.ARRAY:
+        page += f"|{shape}"
+    return f'"{revision}-{hashlib.sha256(page.encode()).hexdigest()[:16]}"'
 
 
 def _tags(header: str) -> list[str]:

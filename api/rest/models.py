@@ -21,9 +21,12 @@ OFFSET_MAX = 1_000_000
 
 
 class ErrorDetail(BaseModel):
-    """Every error except 422 validation errors."""
+    """Every error except 422 validation errors (and 412, which answers the current task)."""
 
     detail: str = Field(examples=["Task 42 not found"])
+    message: str = Field(
+        examples=["Task 42 not found"], description="The same sentence: every error has one."
+    )
 
 
 def _drop_null(schema: dict[str, Any], fields: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Response, status
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 
 from api.deps import PathOwner
 from api.rest.conditional import (
@@ -26,7 +26,7 @@ from api.rest.models import (
     TaskPublic,
     TaskUpdate,
 )
-from api.rest.task_json import task_answer, tasks_answer
+from api.rest.task_json import list_shape, task_answer, tasks_answer
 from db import idempotency, listing, tasks
 from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate
 
@@ -103,6 +103,7 @@ router = APIRouter(
     },
 )
 async def read_tasks(
+    request: Request,
     owner: PathOwner,
     params: ListParams,
     if_none_match: IfNoneMatch = None,
@@ -110,9 +111,10 @@ async def read_tasks(
     """Your tasks, filtered, sorted and paged; newest first unless asked otherwise."""
     # The revision comes from the same statement as the page: the body matches its ETag.
     found = await listing.list_offset(owner, params.query, params.limit, params.offset)
-    etag = list_etag(owner.id, found.revision, params.query, params.limit, params.offset)
+    shape = list_shape(request)
+    etag = list_etag(owner.id, found.revision, params.query, params.limit, params.offset, shape)
     check_not_modified(if_none_match, etag)
-    return tasks_answer(found.tasks, {"ETag": etag, "X-Total-Count": str(found.total_count)})
+    return tasks_answer(found.tasks, total=found.total_count, etag=etag, shape=shape)
 
 
 @router.post(

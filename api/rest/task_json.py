@@ -4,6 +4,7 @@ The routes return these bytes directly (FastAPI then neither validates nor re-en
 api.rest.models.TaskPublic documents the same shape in the OpenAPI document. A TaskRow is a
 dataclass with the table's columns in order, which orjson encodes natively: the object's
 fields are exactly what REST shows (tests/unit/test_task_fields.py holds them together).
+api.rest.openapi documents the list's envelope when REST_LIST_SHAPE=envelope.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from fastapi import Response
+from fastapi import Request, Response
 
 from api.rest.conditional import task_etag
+from api.settings import ListShape
 from db.models import TaskRow
 
 # Timestamps are timezone-aware UTC; OPT_UTC_Z writes them with a trailing Z.
@@ -45,5 +47,23 @@ def task_answer(task: TaskRow, *, status_code: int = 200, **headers: str) -> Res
     )
 
 
-def tasks_answer(tasks: Sequence[TaskRow], headers: dict[str, str]) -> Response:
-    return json_answer(tasks, headers=headers)
+def list_shape(request: Request) -> ListShape:
+    """REST_LIST_SHAPE: how this app answers lists (read from the app, not a dependency)."""
+    shape: ListShape = request.app.state.services.settings.rest_list_shape
+    return shape
+
+
+def list_answer(
+    key: str, items: Sequence[Any], *, total: int, etag: str, shape: ListShape
+) -> Response:
+    """A page of a list: a bare array, or `{key: [...], "count": total}` in the envelope shape.
+
+    `X-Total-Count` says the total in either shape.
+    """
+    content = items if shape is ListShape.ARRAY else {key: items, "count": total}
+    return json_answer(content, headers={"ETag": etag, "X-Total-Count": str(total)})
+
+
+def tasks_answer(tasks: Sequence[TaskRow], *, total: int, etag: str, shape: ListShape) -> Response:
+    """A page of tasks (`{"tasks": [...], "count": n}` in the envelope shape)."""
+    return list_answer("tasks", tasks, total=total, etag=etag, shape=shape)

@@ -1,7 +1,7 @@
 // Drives the REST routes the way a frontend's lib/api.ts does with the browser's fetch:
 // `Authorization: Bearer <JWT>`, snake_case JSON, `response.json()` on every answer, errors
-// read from `detail`, and the CORS checks a browser would make before letting the page see
-// an answer. Prints every mismatch and exits 1 if there was any.
+// read from `detail` and `message`, and the CORS checks a browser would make before letting
+// the page see an answer. Prints every mismatch and exits 1 if there was any.
 //
 // Environment: API_BASE_URL, ORIGIN, USER_A, TOKEN_A, USER_B, TOKEN_B, EXPIRED_TOKEN.
 
@@ -112,6 +112,7 @@ function checkError(answer, status, what, word) {
   const detail = answer.data?.detail;
   check(typeof detail === "string" && detail.length > 0, `${what}: detail is a message`, detail);
   if (word) check(String(detail).toLowerCase().includes(word), `${what}: detail says ${word}`, detail);
+  check(answer.data?.message === detail, `${what}: message is the same sentence`, answer.data);
 }
 
 const tasksPath = (user = USER_A) => `/api/${encodeURIComponent(user)}/tasks`;
@@ -205,6 +206,8 @@ async function main() {
   check(invalid.status === 422, "blank title: 422", invalid.status);
   check(Array.isArray(invalid.data?.detail) && invalid.data.detail[0].loc.includes("title"),
     "blank title: detail names the field", invalid.data);
+  check(invalid.data?.message === "title: String should have at least 1 character",
+    "blank title: message is one sentence naming the field", invalid.data);
   const malformed = await api(tasksPath(), { method: "POST", rawBody: "{not json" });
   check(malformed.status === 422, "malformed JSON: 422", malformed.status);
   checkError(await api(taskPath(987654321)), 404, "a task that never existed", "not found");

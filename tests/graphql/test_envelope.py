@@ -12,6 +12,7 @@ import pytest
 
 from api.settings import Settings
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.jwks_server import app_client
 
 OWNER = "alice"
@@ -59,7 +60,7 @@ async def test_a_bad_envelope_over_post_is_400_naming_the_member(
         headers={**auth(OWNER), "Content-Type": "application/json"},
     )
     assert response.status_code == 400, response.text
-    assert response.json() == {"detail": detail}
+    assert response.json() == error_json(detail)
 
 
 @pytest.mark.parametrize(("params", "detail"), BAD_GET_PARAMS)
@@ -68,7 +69,7 @@ async def test_a_bad_envelope_over_get_is_400_naming_the_member(
 ) -> None:
     response = await http.get("/graphql", params=params, headers=auth(OWNER))
     assert response.status_code == 400, response.text
-    assert response.json() == {"detail": detail}
+    assert response.json() == error_json(detail)
 
 
 @pytest.mark.parametrize(

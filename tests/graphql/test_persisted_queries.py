@@ -16,6 +16,7 @@ from api.graphql.persisted import PersistedDocuments
 from api.settings import Settings
 from schema.build import MAX_DOCUMENT_CHARS
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, LIST, GraphQL
 from tests.support.jwks_server import app_client
 
@@ -118,7 +119,7 @@ async def test_a_query_that_is_not_the_hashs_is_400_and_not_stored(
     body = {"query": sent, "extensions": persisted(sha256(claimed))}
     response = await client.post("/graphql", json=body, headers=alice.headers)
     assert response.status_code == 400
-    assert response.json() == {"detail": MISMATCH}
+    assert response.json() == error_json(MISMATCH)
     assert (await alice.hashed(claimed)).json() == NOT_FOUND
     assert (await alice.hashed(sent)).json() == NOT_FOUND
 
@@ -189,7 +190,7 @@ async def test_a_mutation_by_hash_runs_over_post_and_is_refused_over_get(
 
     refused = await alice.hashed_get(document, input={"title": "c"})
     assert refused.status_code == 400
-    assert refused.json() == {"detail": "mutations are not allowed when using GET"}
+    assert refused.json() == error_json("mutations are not allowed when using GET")
     assert (await GraphQL(client, "alice").data(COUNT))["tasks"]["totalCount"] == 2
 
 
@@ -246,9 +247,9 @@ async def test_a_document_over_the_limit_is_413_and_never_stored(
     document = COUNT + " " * (MAX_DOCUMENT_CHARS - len(COUNT) + 1)
     response = await alice.with_query(document)
     assert response.status_code == 413
-    assert response.json() == {
-        "detail": f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters"
-    }
+    assert response.json() == error_json(
+        f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters"
+    )
     assert (await alice.hashed(document)).json() == NOT_FOUND
 
 

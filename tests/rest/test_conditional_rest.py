@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.rest_client import create, tasks_url
 
 # Every conditional write as (method, path after the task's URL, JSON body or None).
@@ -198,7 +199,7 @@ async def test_if_match_on_another_users_task_is_404_never_412(
         response = await send(client, "alice", method, url, body, If_Match=if_match)
         assert response.status_code == 404, (if_match, response.text)
         assert "ETag" not in response.headers
-        assert response.json() == {"detail": f"Task {bobs['id']} not found"}
+        assert response.json() == error_json(f"Task {bobs['id']} not found")
     assert await current(client, "bob", bobs["id"]) == bobs
 
 

@@ -14,6 +14,7 @@ import pytest
 from api.auth.tokens import mint_token
 from db import inputs
 from tests.support.auth import TEST_SECRET, auth, token_for
+from tests.support.errors import error_json
 from tests.support.rest_client import TASK_KEYS, create, listed, tasks_url
 
 FRONTEND = "http://localhost:3000"
@@ -141,7 +142,7 @@ async def test_deleting_twice_is_not_found(client: httpx.AsyncClient) -> None:
     assert (await client.delete(url, headers=auth("alice"))).status_code == 200
     again = await client.delete(url, headers=auth("alice"))
     assert again.status_code == 404
-    assert again.json() == {"detail": f"Task {task['id']} not found"}
+    assert again.json() == error_json(f"Task {task['id']} not found")
 
 
 # --- authentication ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.rest_client import create, listed, tasks_url
 
 # Every route as (method, path after /api/{user_id}/tasks with {id} for a task id, body).
@@ -75,8 +76,8 @@ async def test_another_users_task_under_your_own_path_is_404(
     alices = await answer_for(task["id"])
     never_existed = await answer_for(gone["id"])
     assert alices.status_code == never_existed.status_code == 404
-    assert alices.json() == {"detail": f"Task {task['id']} not found"}
-    assert never_existed.json() == {"detail": f"Task {gone['id']} not found"}
+    assert alices.json() == error_json(f"Task {task['id']} not found")
+    assert never_existed.json() == error_json(f"Task {gone['id']} not found")
     assert alices.headers.keys() == never_existed.headers.keys()
     await _unchanged(client, task)
 

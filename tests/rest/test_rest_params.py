@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from db.models import Task
 from tests.support.auth import auth
 from tests.support.databases import services_of
+from tests.support.errors import error_json
 from tests.support.rest_client import create, error_locations, listed, tasks_url
 
 
@@ -182,7 +183,7 @@ async def test_task_ids(
             method, tasks_url("alice", missing) + suffix, json=body, headers=auth("alice")
         )
         assert response.status_code == 404, (missing, response.text)
-        assert response.json() == {"detail": f"Task {missing} not found"}
+        assert response.json() == error_json(f"Task {missing} not found")
 
 
 # --- bodies ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from api.settings import Settings
 from schema.build import MAX_ALIASES, MAX_DEPTH, MAX_DOCUMENT_CHARS, MAX_TOKENS
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, LIST
 from tests.support.jwks_server import app_client
 from tests.support.rest_client import tasks_url
@@ -28,7 +29,7 @@ pytest_plugins = ["tests.support.live_server"]  # the `server` fixture
 
 USER = "alice"
 LIMIT = 1_048_576  # MAX_BODY_BYTES by default
-TOO_LARGE = {"detail": f"Request body is larger than {LIMIT} bytes"}
+TOO_LARGE = error_json(f"Request body is larger than {LIMIT} bytes")
 FRONTEND = "http://localhost:3000"
 
 
@@ -219,7 +220,7 @@ async def test_deeply_nested_json_variables_are_400_on_graphql(
             "/graphql", content=body, headers={**auth(USER), "Content-Type": "application/json"}
         )
     assert response.status_code == 400, response.text
-    assert response.json() == {"detail": "Unable to parse request body as JSON"}
+    assert response.json() == error_json("Unable to parse request body as JSON")
 
 
 async def test_a_deeply_nested_json_body_is_422_on_rest(
@@ -302,7 +303,7 @@ async def test_the_limit_is_a_setting(make_settings: Callable[..., Settings], ap
             assert fits.status_code == 201, fits.text
             over = await send_body(http, "rest", framing, padded({"title": "t"}, 65))
             assert over.status_code == 413
-            assert over.json() == {"detail": "Request body is larger than 64 bytes"}
+            assert over.json() == error_json("Request body is larger than 64 bytes")
 
 
 async def test_a_huge_document_is_413(app: FastAPI, client: httpx.AsyncClient) -> None:
@@ -324,9 +325,9 @@ async def test_a_document_padded_past_the_length_limit_is_refused(
     with refused_quietly(app, f"a document padded past the limit with {filler!r}"):
         response = await post_graphql(client, {"query": document})
     assert response.status_code == 413
-    assert response.json() == {
-        "detail": f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters"
-    }
+    assert response.json() == error_json(
+        f"The GraphQL document is longer than {MAX_DOCUMENT_CHARS} characters"
+    )
 
 
 async def test_huge_variables_are_413(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -33,6 +33,7 @@ from tests.support.auth import (
     tampered,
     token_for,
 )
+from tests.support.errors import error_json
 from tests.support.jwks_server import (
     JwksServer,
     SigningKey,
@@ -239,7 +240,7 @@ async def test_each_attack_is_401_with_its_reason_before_any_sql(
         answers = await attempts(target.http, token)
     for answer in answers:
         assert answer.status_code == 401, (answer.request.url, answer.text)
-        assert answer.json() == {"detail": reason}, answer.request.url
+        assert answer.json() == error_json(reason), answer.request.url
         assert answer.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
     assert statements == []
 

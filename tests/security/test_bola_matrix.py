@@ -25,6 +25,7 @@ from db.idempotency import KEY_LIFETIME
 from db.models import IdempotencyKey, Task, TaskListRevision
 from tests.support.auth import auth
 from tests.support.databases import services_of
+from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, DELETE, GET, LIST, TOGGLE, UPDATE, GraphQL
 from tests.support.rest_client import tasks_url
 
@@ -32,7 +33,7 @@ USERS = ["alice", "bob", "Alice", "alice ", "alice%"]
 # alice against each other user and each of them against alice: every sloppy comparison of an
 # id with "alice" shows in one direction or the other (bob is the plainly different user).
 PAIRS = [pair for user in USERS[1:] for pair in (("alice", user), (user, "alice"))]
-FORBIDDEN = {"detail": "The user_id in the path is not the user this token belongs to"}
+FORBIDDEN = error_json("The user_id in the path is not the user this token belongs to")
 REPLAYED = "Idempotent-Replayed"
 
 
@@ -256,7 +257,7 @@ def check_own_path_answer(
     """What the attacker gets under its own path: its own things only."""
     assert response.status_code == attempt.own_status, response.text
     if attempt.own_status == 404:
-        assert response.json() == {"detail": f"Task {victim.id} not found"}
+        assert response.json() == error_json(f"Task {victim.id} not found")
     elif attempt.own_status == 200:
         assert response.json() == [attacker.task]
         assert response.headers["X-Total-Count"] == "1"

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from api.settings import Settings
 from tests.support.auth import auth
 from tests.support.databases import app_as_role
+from tests.support.errors import error_json
 from tests.support.graphql_client import LIST
 from tests.support.rest_client import tasks_url
 
@@ -47,7 +48,7 @@ async def test_rest_answers_the_documented_json_500(ungranted: httpx.AsyncClient
     response = await ungranted.get(tasks_url("ada"), headers=auth("ada"))
     assert response.status_code == 500, response.text
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.json() == error_json("Internal server error")
 
 
 async def test_graphql_shows_no_sql(ungranted: httpx.AsyncClient) -> None:

@@ -240,7 +240,8 @@ async def test_an_undecodable_body_is_a_422_like_malformed_json(
     )
     assert response.status_code == 422  # FastAPI's own answer was an undocumented 400
     assert response.json() == {
-        "detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}]
+        "detail": [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}],
+        "message": "body: JSON decode error",
     }
 
 

@@ -16,6 +16,7 @@ from api.auth.verifier import AuthError, TokenVerifier
 from api.settings import Settings
 from tests.support.auth import TEST_SECRET
 from tests.support.clock import FakeClock
+from tests.support.errors import error_json
 from tests.support.jwks_server import (
     JWKS_PATH,
     JwksServer,
@@ -335,5 +336,5 @@ async def test_an_invalid_better_auth_token_is_401_through_graphql(tmp_path: Pat
                 "/graphql", json={"query": LIST}, headers={"Authorization": f"Bearer {token}"}
             )
     assert response.status_code == 401
-    assert response.json() == {"detail": "Token audience is not accepted"}
+    assert response.json() == error_json("Token audience is not accepted")
     assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')

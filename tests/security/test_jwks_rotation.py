@@ -23,6 +23,7 @@ from api.auth.verifier import AuthError
 from api.deps import Services
 from api.settings import Settings
 from tests.support.clock import FakeClock
+from tests.support.errors import error_json
 from tests.support.jwks_server import (
     JWKS_PATH,
     JwksServer,
@@ -92,7 +93,7 @@ async def test_a_rotated_key_is_accepted_once_the_cooldown_passes(
     clock.advance(0.4)
     first = await call(http, new, server.base_url)
     assert first.status_code == 503, first.text
-    assert first.json() == {"detail": THROTTLED}
+    assert first.json() == error_json(THROTTLED)
     assert first.headers["retry-after"] == "1"  # 0.6 s of the cooldown left, rounded up
     assert server.hits == 1
     clock.advance(int(first.headers["retry-after"]))  # the client waits as told
@@ -143,7 +144,7 @@ async def test_an_unknown_kid_is_401_after_a_refetch_that_did_not_contain_it(
     clock.advance(1)
     for _ in range(3):  # the first refetches; the others know it is not there
         answer = await call(http, stranger, server.base_url)
-        assert (answer.status_code, answer.json()) == (401, {"detail": UNKNOWN})
+        assert (answer.status_code, answer.json()) == (401, error_json(UNKNOWN))
         assert answer.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
         clock.advance(0.25)
     assert server.hits == 2
@@ -217,7 +218,7 @@ async def test_ready_says_when_the_signing_keys_cannot_be_fetched(tmp_path: Path
         answer = await http.get("/ready")
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "5"
-    assert answer.json() == {"status": "unavailable", "detail": "signing keys: ConnectError"}
+    assert answer.json() == {"status": "unavailable", **error_json("signing keys: ConnectError")}
 
 
 async def test_ready_names_a_broken_key_set_without_its_url(tmp_path: Path) -> None:

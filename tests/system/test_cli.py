@@ -146,7 +146,10 @@ async def test_serve_runs_several_workers(tmp_path: Path) -> None:
     ("command", "options"),
     [
         ([], ["serve", "migrate", "token", "export-schema"]),
-        (["serve"], ["--host", "--port", "--workers", "--no-migrate", "0.0.0.0"]),
+        (
+            ["serve"],
+            ["--host", "--port", "--workers", "--no-migrate", "0.0.0.0", "--forwarded-allow-ips"],
+        ),
         (["token"], ["--minutes", "user_id"]),
         (["migrate"], ["DATABASE_URL", "exit"]),
     ],

@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, DELETE, TOGGLE, UPDATE
 from tests.support.rest_client import tasks_url
 
@@ -178,7 +179,7 @@ async def trespass(user: User, everyone: list[User]) -> None:
     other = user.rng.choice(others)
     task_id = user.rng.choice(sorted(other.tasks))
     response = await user.rest("PATCH", task_id, "toggle")
-    assert (response.status_code, response.json()) == (404, {"detail": f"Task {task_id} not found"})
+    assert (response.status_code, response.json()) == (404, error_json(f"Task {task_id} not found"))
 
 
 async def run(user: User, everyone: list[User]) -> None:

@@ -16,6 +16,7 @@ from api.ops.logging_config import RequestIdFilter
 from db import tasks
 from db.errors import DatabaseUnavailable
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.rest_client import tasks_url
 
 ORIGIN = "http://localhost:3000"  # the development default of CORS_ORIGINS
@@ -58,7 +59,7 @@ async def test_an_unrelated_error_in_a_route_is_a_json_500_like_every_answer(
     response = await client.get(tasks_url(user, 1), headers=headers)
 
     assert response.status_code == 500, response.text
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.json() == error_json("Internal server error")
     assert response.headers["content-type"] == "application/json"
     assert response.headers["x-request-id"] == f"crash-{user}"
     assert response.headers["cache-control"] == "private, no-cache"
@@ -96,7 +97,7 @@ async def test_a_database_outage_is_the_same_503_in_both_transports(
     graphql = await client.post("/graphql", json={"query": TASK}, headers=headers)
 
     assert rest.status_code == graphql.status_code == 503
-    assert rest.json() == {"detail": "The database is unavailable; retry shortly."}
+    assert rest.json() == error_json("The database is unavailable; retry shortly.")
     [error] = graphql.json()["errors"]
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert error["message"] == "The database is unavailable; retry shortly."

@@ -15,6 +15,7 @@ from api.settings import Settings
 from schema.metrics import MAX_OPERATION_NAMES, OTHER_NAME, OperationNames
 from tests.support.auth import auth
 from tests.support.databases import close_services, two_connections_in_use
+from tests.support.errors import error_json
 from tests.support.jwks_server import (
     SigningKey,
     app_client,
@@ -296,7 +297,7 @@ async def test_a_metrics_token_is_required_once_set(tmp_path: Path, environment:
     for answer in refused:
         assert answer.status_code == 401, answer.text
         assert answer.headers["www-authenticate"] == "Bearer"
-        assert answer.json() == {"detail": "Metrics need Authorization: Bearer <METRICS_TOKEN>"}
+        assert answer.json() == error_json("Metrics need Authorization: Bearer <METRICS_TOKEN>")
     assert response.status_code == 200, response.text
     samples = parse(response.text)
     assert value(samples, "http_requests_total", method="GET", route="/health", status="200") == 1

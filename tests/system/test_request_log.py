@@ -97,6 +97,19 @@ async def test_the_route_is_the_template_or_the_raw_path_when_nothing_matched(
     assert "s3cr3t" not in JsonFormatter().format(line)
 
 
+async def test_a_slashed_path_is_logged_under_its_route(
+    client: httpx.AsyncClient, access_log: Callable[[], list[logging.LogRecord]]
+) -> None:
+    response = await client.get("/health/")
+
+    assert response.status_code == 200
+    [line] = access_log()
+    assert (line.route, line.status) == ("/health", 200)
+    entry = json.loads(JsonFormatter().format(line))
+    # The peer as uvicorn (here httpx's ASGI transport) reports it; see test_forwarded_headers.
+    assert (entry["client"], entry["scheme"]) == ("127.0.0.1", "http")
+
+
 async def test_an_unmatched_path_cannot_forge_log_lines(
     client: httpx.AsyncClient, access_log: Callable[[], list[logging.LogRecord]]
 ) -> None:

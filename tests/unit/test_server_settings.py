@@ -69,3 +69,49 @@ def test_uvicorn_gets_the_connection_cap_and_a_protocol_workers_can_unpickle() -
     # `--workers` hands uvicorn's config, the protocol included, to new processes by pickling.
     protocol = pickle.loads(pickle.dumps(options["http"]))
     assert protocol.keywords["limits"].header_timeout == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "trusted"),
+    [
+        ("10.0.0.5", ["10.0.0.5"]),
+        ("10.0.0.0/8, 192.168.1.1 ,::1", ["10.0.0.0/8", "192.168.1.1", "::1"]),
+        ("fd00::/8", ["fd00::/8"]),
+        ("*", ["*"]),
+        ("", []),
+    ],
+)
+def test_forwarded_allow_ips_reach_uvicorn(
+    monkeypatch: pytest.MonkeyPatch, value: str, trusted: list[str]
+) -> None:
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", value)
+    options = uvicorn_options(Settings())
+    assert (options["proxy_headers"], options["forwarded_allow_ips"]) == (True, trusted)
+
+
+def test_by_default_only_this_machine_is_a_trusted_proxy() -> None:
+    assert uvicorn_options(Settings())["forwarded_allow_ips"] == ["127.0.0.1", "::1"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["proxy.internal", "10.0.0.1/8", "10.0.0.0/33", "[::1]", "*,10.0.0.1", "10.0.0.1;10.0.0.2"],
+)
+def test_a_forwarded_allow_ips_uvicorn_could_not_match_stops_serve(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """uvicorn takes what is not an address or a network for a literal that no peer matches:
+    the proxy would be silently untrusted. It is a configuration error instead."""
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", value)
+    result = CliRunner().invoke(cli, ["serve", "--no-migrate"])
+    assert result.exit_code == 2, result.output
+    assert "FORWARDED_ALLOW_IPS" in result.stderr
+
+
+def test_the_forwarded_allow_ips_option_overrides_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.1")
+    result = CliRunner().invoke(cli, ["serve", "--no-migrate", "--forwarded-allow-ips", "nope"])
+    assert result.exit_code == 2, result.output
+    assert "'nope' is not an IP address" in result.stderr

@@ -1,7 +1,7 @@
 // Runs lib-api.ts, the frontend's REST wrapper of docs/frontend.md, against a live server: the
 // token refreshed on a 401 (it starts with an expired one) and cached afterwards, X-Total-Count,
-// 304 from a list's ETag, 412 from a stale If-Match. Prints every mismatch and exits 1 if there
-// was any; the last line says how many checks ran.
+// 304 from a list's ETag, 412 from a stale If-Match, the `message` of a 404 and a 422. Prints
+// every mismatch and exits 1 if there was any; the last line says how many checks ran.
 //
 // Environment: API_BASE_URL, API_USER, API_TOKEN (valid for API_USER), API_EXPIRED_TOKEN.
 import { ApiError, StaleTaskError, TasksApi } from "./lib-api.js";
@@ -68,7 +68,18 @@ async function main(): Promise<void> {
     await api.remove(renamed.id, renamed.version);
     check(false, "delete again: refused");
   } catch (error) {
-    check(error instanceof ApiError && error.status === 404, "delete again: 404", String(error));
+    const said = error instanceof ApiError ? [error.status, error.message] : error;
+    const gone = [404, `Task ${renamed.id} not found`];
+    check(JSON.stringify(said) === JSON.stringify(gone), "delete again: 404, its message", said);
+  }
+  try {
+    await api.create({ title: "" });
+    check(false, "an empty title: refused");
+  } catch (error) {
+    const said = error instanceof ApiError ? [error.status, error.message] : error;
+    const invalid = [422, "title: String should have at least 1 character"];
+    check(JSON.stringify(said) === JSON.stringify(invalid), "empty title: 422, a sentence", said);
+    check(error instanceof ApiError && Array.isArray(error.detail), "a 422's detail: a list");
   }
   const empty = await api.list();
   check(empty.total === 0 && empty.tasks.length === 0, "list at the end: empty", empty);

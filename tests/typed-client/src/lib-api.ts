@@ -53,13 +53,14 @@ export interface ApiOptions {
   refreshBeforeExpirySeconds?: number;
 }
 
-/** A non-2xx answer: its status and the `detail` of its body. */
+/** A non-2xx answer: its status, its body's `message` (one sentence to show) and `detail`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly detail: unknown,
+    message: string,
+    readonly detail: unknown = message,
   ) {
-    super(`HTTP ${status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+    super(message);
   }
 }
 
@@ -189,7 +190,8 @@ export class TasksApi {
     const body: unknown = await response.json();
     if (response.ok) return body;
     if (response.status === 412) throw new StaleTaskError(body as Task);
-    throw new ApiError(response.status, (body as { detail?: unknown }).detail);
+    const { message, detail } = body as { message?: string; detail?: unknown };
+    throw new ApiError(response.status, message ?? `HTTP ${response.status}`, detail);
   }
 }
 

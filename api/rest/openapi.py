@@ -1,0 +1,83 @@
+"""The OpenAPI document as this app's settings shape the answers it describes.
+
+FastAPI builds the document from the routes, which are the same in every app. Two settings
+change what they answer: REST_LIST_SHAPE=envelope puts a list in `{"tasks": [...], "count": n}`,
+REST_ERROR_DETAIL=text makes a 422's `detail` the sentence. Every 422 carries `message` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.settings import ErrorDetailStyle, ListShape, Settings
+
+# Each list route's operationId, and the key its items go under in the envelope
+# (the `key` its route gives api.rest.task_json.list_answer).
+LISTS = {"read_tasks": "tasks"}
+
+_MESSAGE = {
+    "type": "string",
+    "title": "Message",
+    "description": "The first problem, with its field: `title: String should have at least 1 "
+    "character`, `limit: Input should be less than or equal to 100`.",
+}
+
+
+def describe_settings(app: FastAPI, settings: Settings) -> None:
+    """Make `app.openapi()` describe the list shape and the 422 body these settings give."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:  # built once; FastAPI keeps it
+            return app.openapi_schema
+        document = build()
+        describe_validation_errors(document, settings.rest_error_detail)
+        if settings.rest_list_shape is ListShape.ENVELOPE:
+            describe_envelopes(document)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def describe_validation_errors(document: dict[str, Any], style: ErrorDetailStyle) -> None:
+    """FastAPI's HTTPValidationError with `message`; with `text`, `detail` is that sentence."""
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    error = schemas.get("HTTPValidationError")
+    if error is None:
+        return
+    if style is ErrorDetailStyle.TEXT:
+        error["properties"]["detail"] = {**_MESSAGE, "title": "Detail"}
+        schemas.pop("ValidationError", None)  # referred to by HTTPValidationError alone
+    error["properties"]["message"] = _MESSAGE
+    error["required"] = ["detail", "message"]
+
+
+def describe_envelopes(document: dict[str, Any]) -> None:
+    """Each list's 200 as `{key: [...], "count": total}`, a schema named like `TasksEnvelope`."""
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    for path in document["paths"].values():
+        for operation in path.values():
+            key = LISTS.get(operation.get("operationId", ""))
+            if key is None:
+                continue
+            answer = operation["responses"]["200"]
+            content = answer["content"]["application/json"]
+            name = f"{key.capitalize()}Envelope"
+            schemas[name] = {
+                "type": "object",
+                "title": name,
+                "properties": {
+                    key: {**content["schema"], "title": key.capitalize()},
+                    "count": {
+                        "type": "integer",
+                        "title": "Count",
+                        "description": "How many match the filters, on every page "
+                        "(as X-Total-Count)",
+                    },
+                },
+                "required": [key, "count"],
+            }
+            content["schema"] = {"$ref": f"#/components/schemas/{name}"}
+            answer["description"] = f"A page of {key} in an envelope, with the total"
