@@ -10,6 +10,7 @@ and under row level security, whose policy reads the owner from a transaction-lo
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -22,6 +23,8 @@ from db.errors import DatabaseUnavailable
 from db.statements import Statement
 from db.store import Row
 from db.urls import DatabaseTarget
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 10
 # A statement on a server that stopped answering fails (503) instead of hanging the request.
@@ -108,20 +111,29 @@ class PostgresStore:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        """A pooled connection; DatabaseUnavailable when none can be had."""
+        """A pooled connection; DatabaseUnavailable when none can be had.
+
+        A connection whose work failed on an outage, or was cancelled mid-statement, is closed
+        rather than handed to the next request: its protocol state cannot be trusted.
+        """
         pool = self._pool or await self._open()
         with _reporting_outages():
-            connection = await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
-            if not await _alive(connection):
-                # Closed by the server while idle: a new connection takes its place.
-                await pool.release(connection)
-                connection = await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
+            connection = await _acquire_alive(pool)
         pooled: _PooledConnection = connection.unproxied()
+        discard = True
         try:
             yield connection
+            discard = False
+        except DatabaseUnavailable:
+            raise
+        except Exception as error:
+            discard = _is_outage(error)
+            raise
         finally:
             pooled.mark_released()
-            await pool.release(connection)
+            if discard:  # the connection itself: a lost one's proxy is already detached
+                pooled.terminate()
+            await _release(pool, connection)
 
     async def _open(self) -> Any:
         async with self._opening:
@@ -158,19 +170,44 @@ class _PooledConnection(asyncpg.Connection):  # type: ignore[misc]
         self.released_at = time.monotonic()
 
 
+async def _acquire_alive(pool: Any) -> Any:
+    """A connection from the pool; one idle for a while is pinged first, and replaced when the
+    server has closed it meanwhile (a serverless database does)."""
+    connection = await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
+    try:
+        alive = await _alive(connection)
+    except BaseException:  # cancelled mid-ping
+        connection.terminate()
+        await _release(pool, connection)
+        raise
+    if alive:
+        return connection
+    await _release(pool, connection)
+    return await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
+
+
 async def _alive(connection: Any) -> bool:
-    """False when a connection idle for a while fails a ping (it is then terminated)."""
+    """False (and the connection closed) when a connection idle for a while fails a ping."""
     released_at = connection.released_at
     if released_at is None or time.monotonic() - released_at < PING_AFTER_IDLE_SECONDS:
         return True
     try:
         await connection.execute("SELECT 1")
-    except Exception as error:
-        if not _is_outage(error):
-            raise
+    except Exception:
+        # Whatever failed (the server's goodbye can also leave asyncpg's protocol in a state
+        # that refuses the next operation), this connection is done.
         connection.terminate()
         return False
     return True
+
+
+async def _release(pool: Any, connection: Any) -> None:
+    """Back to the pool. A connection that cannot be reset there is closed by asyncpg itself:
+    not an error of the request, which has its answer (or its own error) already."""
+    try:
+        await pool.release(connection)
+    except Exception as error:
+        log.info("A database connection could not be released, and was closed: %r", error)
 
 
 class _Transaction:
@@ -198,5 +235,9 @@ def _reporting_outages() -> Iterator[None]:
 
 
 def _is_outage(error: BaseException) -> bool:
-    # asyncpg's InterfaceError: the connection is closed or was lost mid-statement.
-    return is_unavailable(error) or isinstance(error, asyncpg.InterfaceError)
+    # asyncpg's InterfaceError: the connection is closed or was lost mid-statement; its
+    # InternalClientError ("cannot switch to state...") is a connection the server dropped
+    # while asyncpg was between messages. Neither is a bug of the statement.
+    return is_unavailable(error) or isinstance(
+        error, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from api.app import create_app
 from api.settings import Settings
 from db import listing, tasks
 from schema.build import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
-from tests.support.databases import close_services
+from tests.support.databases import close_services, services_of
 from tests.support.graphql_client import CREATE, GET, LIST, GraphQL
 
 OWNER = "alice"
@@ -300,3 +301,45 @@ async def test_unexpected_errors_are_shown_in_development(
     error = body["errors"][0]
     assert error["message"] == "secret detail"
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+class _ConcurrencyProbe:
+    """The app's store, noting how many statements of the request run at once."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.dialect = store.dialect
+        self.running = 0
+        self.most = 0
+        self.calls = 0
+
+    async def fetch_as(self, owner_id: str, statement: Any, params: dict[str, Any]) -> Any:
+        self.running += 1
+        self.calls += 1
+        self.most = max(self.most, self.running)
+        try:
+            await asyncio.sleep(0.001)  # let any other resolver start meanwhile
+            return await self._store.fetch_as(owner_id, statement, params)
+        finally:
+            self.running -= 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+async def test_one_request_runs_its_statements_one_at_a_time(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Root fields resolve concurrently; their statements must not take a connection each."""
+    services = services_of(app)
+    probe = _ConcurrencyProbe(services.store)
+    services.store = probe  # type: ignore[assignment]
+    try:
+        fields = " ".join(f"a{index}: tasks(first: 1) {{ totalCount }}" for index in range(20))
+        body = await GraphQL(client, OWNER).execute(f"{{ {fields} }}")
+    finally:
+        services.store = probe._store
+    assert "errors" not in body, body
+    assert len(body["data"]) == 20
+    assert probe.calls == 20
+    assert probe.most == 1
