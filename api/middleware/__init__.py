@@ -1,2 +1,2 @@
-"""Pure ASGI layers around every request: the request log and id, private cache headers, the
-JSON 500 for an unhandled exception, the body size limit."""
+"""The one pure ASGI layer around every request (edge.py: request id, body limit, JSON 500,
+private cache headers, log line, metrics) and the small rules it uses, one module each."""
