@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,11 +20,8 @@ from api.auth.verifier import ClaimRules, TokenVerifier
 from api.deps import Services
 from api.docs.swagger import OPENAPI_URL, docs_router
 from api.graphql.endpoint import graphql_router
-from api.middleware.body_limit import BodyLimit
-from api.middleware.private_answers import PrivateAnswers
-from api.middleware.request_log import REQUEST_ID_HEADER, RequestLog
-from api.middleware.server_errors import ServerErrors
-from api.middleware.trailing_slash import TrailingSlash
+from api.middleware.edge import RequestEdge
+from api.middleware.request_id import REQUEST_ID_HEADER
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
@@ -139,15 +137,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=OPENAPI_URL if settings.api_docs_enabled else None,
         docs_url=None,
         redoc_url=None,
-        # No 307 to an absolute URL for a trailing slash: TrailingSlash serves it instead.
+        # No 307 to an absolute URL for a trailing slash: RequestEdge serves it instead.
         redirect_slashes=False,
     )
     app.state.services = services
-    # Added first, so innermost: a 413 still gets CORS headers and a log line.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    # Inside CORS, the cache headers and the request log: a 500 gets their headers too.
-    app.add_middleware(ServerErrors)
-    app.add_middleware(
+    cors = partial(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
@@ -163,11 +157,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Browsers hide response headers from scripts unless they are exposed.
         expose_headers=["X-Total-Count", "ETag", "Idempotent-Replayed", REQUEST_ID_HEADER],
     )
-    app.add_middleware(PrivateAnswers)
-    # It times, logs and counts every answer, preflights included.
-    app.add_middleware(RequestLog, on_finish=metrics.observe_request if metrics else None)
-    # Added last, so outermost: every layer sees one spelling of the path.
-    app.add_middleware(TrailingSlash)
+    # The one middleware: it times, logs and counts every answer, preflights included; CORS
+    # runs inside it, so a 413 and a 500 carry the CORS headers too.
+    app.add_middleware(
+        RequestEdge,
+        max_body_bytes=settings.max_body_bytes,
+        on_finish=metrics.observe_request if metrics else None,
+        cors=cors,
+    )
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)

@@ -187,4 +187,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(JwksUnavailable, _keys_unavailable)
-    # Anything else is a bug: api.middleware.server_errors answers it with a JSON 500.
+    # Anything else is a bug: api.middleware.edge answers it with a JSON 500.

@@ -1,2 +1,2 @@
-"""Pure ASGI layers around every request: one spelling of a path (no trailing slash), the request
-log and id, private cache headers, the JSON 500 for an unhandled exception, the body size limit."""
+"""The one pure ASGI layer around every request (edge.py: one spelling of a path, request id,
+body limit, JSON 500, private cache headers, log line, metrics) and its rules, one module each."""

@@ -12,7 +12,7 @@ import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
-from api.middleware.request_log import request_id
+from api.middleware.request_id import request_id
 from api.settings import LogFormat
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"

@@ -88,7 +88,7 @@ class Metrics:
         jwks.on_fetch = lambda outcome: refreshes.labels(outcome).inc()
 
     def observe_request(self, finished: Finished) -> None:
-        """Count and time one answered request (RequestLog's `on_finish`)."""
+        """Count and time one answered request (RequestEdge's `on_finish`)."""
         if finished.route == METRICS_PATH:
             return
         method = finished.method if finished.method in KNOWN_METHODS else OTHER_METHOD

@@ -17,9 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
 
-from api.middleware.request_log import Finished, RequestLog
 from api.ops.logging_config import TEXT_FORMAT, JsonFormatter, RequestIdFilter, logging_config
 from api.settings import LogFormat, Settings
 from tests.support.auth import TEST_SECRET, auth, token_for
@@ -218,23 +216,6 @@ async def test_other_lines_of_a_request_carry_its_id(
     outside = logging.LogRecord("x", logging.INFO, "", 0, "after", None, None)
     RequestIdFilter().filter(outside)
     assert outside.request_id == "-"
-
-
-async def test_a_crash_is_logged_as_500_and_still_raised(
-    access_log: Callable[[], list[logging.LogRecord]],
-) -> None:
-    async def crashing(scope: Scope, receive: Receive, send: Send) -> None:
-        raise RuntimeError("boom")
-
-    finished: list[Finished] = []
-    transport = httpx.ASGITransport(app=RequestLog(crashing, on_finish=finished.append))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        with pytest.raises(RuntimeError, match="boom"):
-            await http.get("/anything?x=1", headers={"X-Request-ID": "crash-1"})
-
-    [line] = access_log()
-    assert (line.route, line.status, line.request_id) == ("/anything", 500, "crash-1")
-    assert [(f.route, f.path, f.status) for f in finished] == [(None, "/anything", 500)]
 
 
 def test_logging_config_is_a_dictconfig_with_one_handler() -> None:
