@@ -18,6 +18,7 @@ from api.middleware.edge import RequestEdge
 from api.middleware.request_log import Finished
 from api.settings import Settings
 from tests.support.auth import auth
+from tests.support.errors import error_json
 from tests.support.jwks_server import app_client, offline_settings
 from tests.support.metrics import scrape, value
 from tests.support.rest_client import tasks_url
@@ -88,7 +89,7 @@ async def test_a_413_carries_cors_the_id_and_cache_headers_and_is_logged_and_cou
         samples = await scrape(http)
 
     assert response.status_code == 413
-    assert response.json() == {"detail": f"Request body is larger than {LIMIT} bytes"}
+    assert response.json() == error_json(f"Request body is larger than {LIMIT} bytes")
     assert_edge_headers(response, f"big-{framing}")
     [line] = [line for line in access_log() if line.method == "POST"]
     assert (line.status, line.request_id, line.user_id) == (413, f"big-{framing}", None)
@@ -146,7 +147,7 @@ async def test_a_crash_before_the_answer_is_a_json_500_with_every_header_and_one
             "/api/x?secret=1", headers={"Origin": ORIGIN, "X-Request-ID": "crash-1"}
         )
 
-    assert (response.status_code, response.json()) == (500, {"detail": "Internal server error"})
+    assert (response.status_code, response.json()) == (500, error_json("Internal server error"))
     assert response.headers["content-type"] == "application/json"
     assert_edge_headers(response, "crash-1")
     [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
