@@ -6,6 +6,7 @@ outages are produced for real in tests/system/test_db_faults.py; here, every kin
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from db.errors import DatabaseUnavailable
 from db.session import create_engine, create_store
 from db.statements import Statement
 from db.store import Owner
-from db.urls import parse_database_url
+from db.urls import DatabaseTarget, parse_database_url
 
 
 class _DriverError(Exception):
@@ -98,6 +99,14 @@ async def test_a_refused_connection_is_database_unavailable() -> None:
 SELECT_ONE = Statement(text("SELECT 1"))
 
 
+def _target(database_url: str) -> DatabaseTarget:
+    """The test database as the app would reach it (also through PgBouncer in its session)."""
+    pgbouncer = os.environ.get("DATABASE_PGBOUNCER")  # set by python -m tests.support.pgbouncer
+    return parse_database_url(
+        database_url, pgbouncer=None if pgbouncer is None else pgbouncer == "true"
+    )
+
+
 async def test_a_refused_connection_is_database_unavailable_in_the_store() -> None:
     target = parse_database_url("postgresql://postgres@127.0.0.1:9/x")
     engine = create_engine(target)
@@ -116,7 +125,7 @@ async def test_a_refused_connection_is_database_unavailable_in_the_store() -> No
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine of the app's kind on the test database (of each backend)."""
-    engine = create_engine(parse_database_url(database_url), pool_size=1)
+    engine = create_engine(_target(database_url), pool_size=1)
     yield engine
     await engine.dispose()
 
@@ -142,7 +151,7 @@ async def test_a_connection_the_server_ends_is_database_unavailable(engine: Asyn
 async def test_a_statement_past_the_command_timeout_is_database_unavailable(
     database_url: str,
 ) -> None:
-    engine = create_engine(parse_database_url(database_url), command_timeout=0.05)
+    engine = create_engine(_target(database_url), command_timeout=0.05)
     try:
         async with engine.connect() as connection:
             with pytest.raises(DatabaseUnavailable) as raised:
@@ -157,7 +166,7 @@ async def test_waiting_past_the_pool_timeout_is_database_unavailable(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(session_module, "POOL_TIMEOUT_SECONDS", 0.01)
-    engine = create_engine(parse_database_url(database_url), pool_size=1)  # 1 + 1 overflow
+    engine = create_engine(_target(database_url), pool_size=1)  # 1 + 1 overflow
     try:
         async with engine.connect(), engine.connect():
             with pytest.raises(DatabaseUnavailable) as raised:
@@ -192,7 +201,7 @@ def test_graphql_answers_503_only_when_every_error_is_an_outage(
 async def test_a_statement_the_server_ends_in_the_store_is_database_unavailable(
     database_url: str,
 ) -> None:
-    target = parse_database_url(database_url)
+    target = _target(database_url)
     engine = create_engine(target)
     store = create_store(target, engine, pool_size=1)
     terminate = Statement(text("SELECT pg_terminate_backend(pg_backend_pid())"))
@@ -209,7 +218,7 @@ async def test_a_statement_the_server_ends_in_the_store_is_database_unavailable(
 async def test_a_store_statement_past_the_command_timeout_is_database_unavailable(
     database_url: str,
 ) -> None:
-    target = parse_database_url(database_url)
+    target = _target(database_url)
     engine = create_engine(target)
     store = create_store(target, engine, command_timeout=0.05)
     try:
@@ -225,7 +234,7 @@ async def test_a_store_statement_past_the_command_timeout_is_database_unavailabl
 async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = parse_database_url(database_url)
+    target = _target(database_url)
     engine = create_engine(target)
     store = create_store(target, engine, pool_size=1)  # grows to 2
     owner = Owner(store, "alice")
@@ -249,7 +258,7 @@ async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
 ) -> None:
     """A serverless database closes idle connections: the next request must not see it."""
     monkeypatch.setattr(postgres_store, "PING_AFTER_IDLE_SECONDS", 0)
-    target = parse_database_url(database_url)
+    target = _target(database_url)
     engine = create_engine(target)
     store = create_store(target, engine, pool_size=1)
     owner = Owner(store, "alice")
