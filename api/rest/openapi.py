@@ -7,9 +7,11 @@ REST_ERROR_DETAIL=text makes a 422's `detail` the sentence. Every 422 carries `m
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
+from pydantic import BaseModel
 
 from api.settings import ErrorDetailStyle, ListShape, Settings
 
@@ -33,12 +35,48 @@ def describe_settings(app: FastAPI, settings: Settings) -> None:
         if app.openapi_schema is not None:  # built once; FastAPI keeps it
             return app.openapi_schema
         document = build()
+        describe_query_models(document)
         describe_validation_errors(document, settings.rest_error_detail)
         if settings.rest_list_shape is ListShape.ENVELOPE:
             describe_envelopes(document)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def describe_query_models(document: dict[str, Any]) -> None:
+    """The query parameters of routes that parse their query model themselves (api.rest.params),
+    exactly as FastAPI describes such a model: FastAPI never sees them in the route."""
+    from api.rest.params import QUERY_MODELS
+
+    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for path in document["paths"].values():
+        for operation in path.values():
+            model = QUERY_MODELS.get(operation.get("operationId"))
+            if model is None:
+                continue
+            parameters, model_schemas = _described_by_fastapi(model)
+            existing = operation.setdefault("parameters", [])
+            at = sum(1 for parameter in existing if parameter["in"] == "path")
+            existing[at:at] = parameters
+            for name, schema in model_schemas.items():
+                schemas.setdefault(name, schema)
+
+
+@cache
+def _described_by_fastapi(model: type[BaseModel]) -> tuple[list[Any], dict[str, Any]]:
+    """A query model's parameters and the schemas they refer to, from FastAPI itself."""
+
+    async def described(params: Any) -> None:
+        """Never called: FastAPI describes its parameters."""
+
+    # Set at runtime: this module's annotations are strings, and `model` is a variable.
+    described.__annotations__ = {"params": Annotated[model, Query()], "return": None}
+    scratch = FastAPI()
+    scratch.get("/")(described)
+    document = scratch.openapi()
+    schemas = document.get("components", {}).get("schemas", {})
+    return document["paths"]["/"]["get"]["parameters"], schemas
 
 
 def describe_validation_errors(document: dict[str, Any], style: ErrorDetailStyle) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Path, Request, Response, status
 
 from api.deps import PathOwner
 from api.rest.conditional import (
@@ -22,16 +22,15 @@ from api.rest.models import (
     ErrorDetail,
     TaskCompletion,
     TaskDeleted,
-    TaskListParams,
     TaskPublic,
     TaskUpdate,
 )
+from api.rest.params import ListParams
 from api.rest.task_json import list_shape, task_answer, tasks_answer
 from db import idempotency, listing, tasks
 from db.inputs import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, TaskCreate
 
 TaskId = Annotated[int, Path(description="The task's id; another user's task is not found.")]
-ListParams = Annotated[TaskListParams, Query()]
 Completion = Annotated[
     TaskCompletion | None,
     Body(description="Optional: no body, an empty body or `{}` flips `completed`."),

@@ -14,8 +14,9 @@ import pytest
 from api.assets import store
 from api.assets.manifest import SWAGGER_UI
 from api.docs import swagger
+from api.rest.models import TaskListParams
 from api.settings import Settings
-from tests.support.auth import TEST_SECRET
+from tests.support.auth import TEST_SECRET, auth
 from tests.support.jwks_server import app_client, offline_settings
 from tests.support.pages import Page, directives, parse
 
@@ -154,3 +155,37 @@ async def test_missing_files_say_how_to_install_them(
     assert str(tmp_path / "node_modules" / "swagger-ui-dist" / "swagger-ui-bundle.js") in page.words
     assert bundle.status_code == 404
     assert document.status_code == 200  # the API and its description work without them
+
+
+async def test_the_list_documents_the_query_parameters_it_parses_itself(
+    client: httpx.AsyncClient,
+) -> None:
+    """api.rest.params parses the list's query model without FastAPI; the document still
+    names each parameter, after the path's and before the headers, with its schema."""
+    document = (await client.get("/openapi.json")).json()
+    parameters = document["paths"]["/api/{user_id}/tasks"]["get"]["parameters"]
+    assert [(p["in"], p["name"]) for p in parameters] == [
+        ("path", "user_id"),
+        *(
+            ("query", name)
+            for name in TaskListParams.model_fields  # the model the route validates with
+        ),
+        ("header", "if-none-match"),
+    ]
+    limit = next(p for p in parameters if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 100)
+    status = next(p for p in parameters if p["name"] == "status")
+    assert status["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/ListStatus"}
+    assert "all" in document["components"]["schemas"]["ListStatus"]["enum"]
+
+
+async def test_a_bad_list_parameter_is_a_422_naming_it_like_fastapi(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/api/alice/tasks", params={"limit": "0", "sort": "x"}, headers=auth("alice")
+    )
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert [problem["loc"] for problem in problems] == [["query", "sort"], ["query", "limit"]]
+    assert response.json()["message"].startswith("sort: ")
