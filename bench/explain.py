@@ -6,32 +6,42 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import listing
 from db.inputs import TaskQuery
-from db.session import create_engine
+from db.session import create_engine, create_store
+from db.store import Owner
 from db.urls import parse_database_url
 
 Statement = tuple[str, Sequence[Any]]
 
 
+class _Capturing:
+    """A store that notes each statement's SQL and arguments before running it."""
+
+    def __init__(self, store: Any, captured: list[Statement]) -> None:
+        self._store = store
+        self._captured = captured
+        self.dialect = store.dialect
+
+    async def fetch_as(self, owner_id: str, statement: Any, params: dict[str, Any]) -> Any:
+        self._captured.append((statement.sql, statement.args(params)))
+        return await self._store.fetch_as(owner_id, statement, params)
+
+
 async def service_list_statements(url: str, owner_id: str, limit: int) -> list[Statement]:
-    """The count and the first page of the REST list, as the service's code sends them."""
-    engine = create_engine(parse_database_url(url), pool_size=1)
+    """The first page of the REST list (its revision and count included), as the service
+    sends it: one statement."""
+    target = parse_database_url(url)
+    engine = create_engine(target, pool_size=1)
+    store = create_store(target, engine, pool_size=1)
     captured: list[Statement] = []
-
-    def capture(*arguments: Any) -> None:
-        # before_cursor_execute(connection, cursor, statement, parameters, context, executemany)
-        captured.append((arguments[2], arguments[3]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", capture)
     try:
-        async with AsyncSession(engine) as session:
-            await listing.count_tasks(session, owner_id, TaskQuery())
-            await listing.list_offset(session, owner_id, TaskQuery(), limit, 0)
+        capturing: Any = _Capturing(store, captured)  # fetch_as is all list_offset uses
+        owner = Owner(capturing, owner_id)
+        await listing.list_offset(owner, TaskQuery(), limit, 0)
     finally:
+        await store.close()
         await engine.dispose()
     return captured
 
