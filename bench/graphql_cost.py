@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from unittest import mock
 import jwt
 import orjson
 from starlette.types import ASGIApp, Message
+
+from db.models import TaskRow
 
 LIST = (
     "query Tasks { tasks(first: 50) { totalCount pageInfo { hasNextPage endCursor } "
@@ -41,29 +43,10 @@ SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 Run = Callable[[], Awaitable[object]]
 
 
-@dataclass
-class Row:
-    """A task row as the data layers hand it over (attribute and item access)."""
-
-    id: int
-    user_id: str
-    title: str
-    description: str | None
-    completed: bool
-    priority: str
-    due_date: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-
-def rows() -> list[Row]:
+def rows() -> list[TaskRow]:
     start = datetime(2025, 1, 1, tzinfo=UTC)
     return [
-        Row(
+        TaskRow(
             id=TASKS - n,
             user_id=OWNER,
             title=f"Task number {n}",
@@ -85,7 +68,6 @@ def fixed_data() -> Iterator[None]:
     from bench.reference_base import Backend
     from db import listing, pagination
     from db.inputs import SortDirection, SortField
-    from db.models import TaskRow
 
     page_rows = rows()
     cursors = [
@@ -93,15 +75,16 @@ def fixed_data() -> Iterator[None]:
         for r in page_rows
     ]
 
-    records = [TaskRow(**vars(row)) for row in page_rows]
+    # The floor's data layer hands over mappings (asyncpg records); ours TaskRows.
+    mappings = [dataclasses.asdict(row) for row in page_rows]
 
     async def list_page(*arguments: Any) -> listing.TaskPage:
         first = arguments[2]  # list_page(owner, query, first, after)
-        tasks: list[TaskRow] = records[:first]
+        tasks: list[TaskRow] = page_rows[:first]
         return listing.TaskPage(tasks, cursors[:first], first < TASKS, TASKS)
 
     async def backend_page(_: object, owner: str, limit: int, offset: int) -> tuple[Any, int]:
-        return page_rows[offset : offset + limit], TASKS
+        return mappings[offset : offset + limit], TASKS
 
     with (
         mock.patch.object(listing, "list_page", list_page),

@@ -10,6 +10,8 @@ import os
 import socket
 import ssl
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import pytest
@@ -25,7 +27,7 @@ from db.availability import is_unavailable
 from db.errors import DatabaseUnavailable
 from db.session import create_engine, create_store
 from db.statements import Statement
-from db.store import Owner
+from db.store import Owner, Store
 from db.urls import DatabaseTarget, parse_database_url
 
 
@@ -97,6 +99,19 @@ async def test_a_refused_connection_is_database_unavailable() -> None:
 
 
 SELECT_ONE = Statement(text("SELECT 1"))
+
+
+@asynccontextmanager
+async def _store(database_url: str, **options: Any) -> AsyncIterator[Store]:
+    """The app's kind of store on the test database (`options`: create_store's), closed after."""
+    target = _target(database_url)
+    engine = create_engine(target)
+    store = create_store(target, engine, **options)
+    try:
+        yield store
+    finally:
+        await store.close()
+        await engine.dispose()
 
 
 def _target(database_url: str) -> DatabaseTarget:
@@ -201,44 +216,29 @@ def test_graphql_answers_503_only_when_every_error_is_an_outage(
 async def test_a_statement_the_server_ends_in_the_store_is_database_unavailable(
     database_url: str,
 ) -> None:
-    target = _target(database_url)
-    engine = create_engine(target)
-    store = create_store(target, engine, pool_size=1)
-    terminate = Statement(text("SELECT pg_terminate_backend(pg_backend_pid())"))
-    try:
+    async with _store(database_url, pool_size=1) as store:
+        terminate = Statement(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         with pytest.raises(DatabaseUnavailable):  # 57P01, admin shutdown
             await Owner(store, "alice").fetch(terminate)
         assert await Owner(store, "alice").fetch(SELECT_ONE) == [(1,)]  # a new connection
-    finally:
-        await store.close()
-        await engine.dispose()
 
 
 @postgresql_only
 async def test_a_store_statement_past_the_command_timeout_is_database_unavailable(
     database_url: str,
 ) -> None:
-    target = _target(database_url)
-    engine = create_engine(target)
-    store = create_store(target, engine, command_timeout=0.05)
-    try:
+    async with _store(database_url, command_timeout=0.05) as store:
         with pytest.raises(DatabaseUnavailable) as raised:
             await Owner(store, "alice").fetch(Statement(text("SELECT pg_sleep(5)")))
         assert isinstance(raised.value.__cause__, TimeoutError)
-    finally:
-        await store.close()
-        await engine.dispose()
 
 
 @postgresql_only
 async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = _target(database_url)
-    engine = create_engine(target)
-    store = create_store(target, engine, pool_size=1)  # grows to 2
-    owner = Owner(store, "alice")
-    try:
+    async with _store(database_url, pool_size=1) as store:  # grows to 2
+        owner = Owner(store, "alice")
         async with owner.transaction(), owner.transaction():
             assert store.pool_readings() == (1, 2, 1)
             # Only now: opening the two connections above may take longer than this.
@@ -247,9 +247,6 @@ async def test_waiting_past_the_store_pool_timeout_is_database_unavailable(
                 await owner.fetch(SELECT_ONE)
         assert isinstance(raised.value.__cause__, TimeoutError)
         assert store.pool_readings() == (1, 0, 1)
-    finally:
-        await store.close()
-        await engine.dispose()
 
 
 @postgresql_only
@@ -258,12 +255,9 @@ async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
 ) -> None:
     """A serverless database closes idle connections: the next request must not see it."""
     monkeypatch.setattr(postgres_store, "PING_AFTER_IDLE_SECONDS", 0)
-    target = _target(database_url)
-    engine = create_engine(target)
-    store = create_store(target, engine, pool_size=1)
-    owner = Owner(store, "alice")
-    backend_pid = Statement(text("SELECT pg_backend_pid()"))
-    try:
+    async with _store(database_url, pool_size=1) as store:
+        owner = Owner(store, "alice")
+        backend_pid = Statement(text("SELECT pg_backend_pid()"))
         [(first_pid,)] = await owner.fetch(backend_pid)
         admin = await asyncpg.connect(database_url)
         try:
@@ -272,6 +266,3 @@ async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
             await admin.close()
         [(second_pid,)] = await owner.fetch(backend_pid)
         assert second_pid != first_pid
-    finally:
-        await store.close()
-        await engine.dispose()
