@@ -21,6 +21,7 @@ from pydantic import (
 
 from db.models import Priority
 from db.timestamps import as_utc
+from db.timezones import TIME_ZONE_MAX, time_zone_name
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -51,6 +52,14 @@ Description = Annotated[
     AfterValidator(storable_text),
 ]
 DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
+
+
+# An IANA time zone name, in its IANA spelling (db.timezones.DEFAULT_TIME_ZONE when left out).
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TIME_ZONE_MAX),
+    AfterValidator(time_zone_name),
+]
 
 
 class _Input(BaseModel):
