@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from db.models import Priority
+from db.recurrence import RECURRENCE_MAX, normalize_rule
 from db.timestamps import as_utc
 from db.timezones import TIME_ZONE_MAX, time_zone_name
 
@@ -54,6 +55,17 @@ Description = Annotated[
 DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
 
 
+def _rule(value: str | None) -> str | None:
+    return None if value is None else normalize_rule(value)
+
+
+# An RRULE of db.recurrence's subset, in its canonical text; blank is no recurrence.
+RecurrenceRule = Annotated[
+    str | None,
+    StringConstraints(strip_whitespace=True, max_length=RECURRENCE_MAX),
+    AfterValidator(_blank_to_none),
+    AfterValidator(_rule),
+]
 # An IANA time zone name, in its IANA spelling (db.timezones.DEFAULT_TIME_ZONE when left out).
 TimeZoneName = Annotated[
     str,
