@@ -1,4 +1,5 @@
-"""The one validation: what a title, a description, a patch and a list query may be.
+"""The one validation: what a title, a description, a recurrence rule, a time zone, a patch and
+a list query may be.
 
 REST bodies use these models directly; GraphQL inputs are converted into them.
 """

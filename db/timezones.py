@@ -1,7 +1,7 @@
 """Time zones are IANA names (Europe/Berlin): which names are accepted, and loading one.
 
 zoneinfo reads the operating system's database and falls back to the `tzdata` package, a
-dependency so that every server knows the same names, including those without a database.
+dependency so that a server without a database knows them too.
 """
 
 from __future__ import annotations
