@@ -1,4 +1,5 @@
-"""The one validation: what a title, a description, a patch and a list query may be.
+"""The one validation: what a title, a description, a recurrence rule, a time zone, a patch and
+a list query may be.
 
 REST bodies use these models directly; GraphQL inputs are converted into them.
 """
@@ -20,7 +21,9 @@ from pydantic import (
 )
 
 from db.models import Priority
+from db.recurrence import RECURRENCE_MAX, normalize_rule
 from db.timestamps import as_utc
+from db.timezones import TIME_ZONE_MAX, time_zone_name
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -51,6 +54,25 @@ Description = Annotated[
     AfterValidator(storable_text),
 ]
 DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
+
+
+def _rule(value: str | None) -> str | None:
+    return None if value is None else normalize_rule(value)
+
+
+# An RRULE of db.recurrence's subset, in its canonical text; blank is no recurrence.
+RecurrenceRule = Annotated[
+    str | None,
+    StringConstraints(strip_whitespace=True, max_length=RECURRENCE_MAX),
+    AfterValidator(_blank_to_none),
+    AfterValidator(_rule),
+]
+# An IANA time zone name, in its IANA spelling (db.timezones.DEFAULT_TIME_ZONE when left out).
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TIME_ZONE_MAX),
+    AfterValidator(time_zone_name),
+]
 
 
 class _Input(BaseModel):
