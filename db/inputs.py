@@ -23,7 +23,7 @@ from pydantic import (
 from db.models import Priority
 from db.recurrence import RECURRENCE_MAX, normalize_rule
 from db.timestamps import as_utc
-from db.timezones import TIME_ZONE_MAX, time_zone_name
+from db.timezones import DEFAULT_TIME_ZONE, TIME_ZONE_MAX, time_zone_name
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -75,6 +75,14 @@ TimeZoneName = Annotated[
 ]
 
 
+RECURRENCE = (
+    "An RRULE of RFC 5545: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, BYDAY, BYMONTHDAY, "
+    "COUNT or UNTIL, like FREQ=WEEKLY;BYDAY=MO. Needs a due date (the series starts there); "
+    "completing the task creates its next occurrence. Null or empty: the task does not recur."
+)
+TIME_ZONE = "The IANA time zone the rule is evaluated in, like Europe/Berlin (default UTC)."
+
+
 class _Input(BaseModel):
     # Clients send extra fields (ids, timestamps echoed back); they are ignored, not errors.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
@@ -87,10 +95,12 @@ class TaskCreate(_Input):
     description: Description = None
     priority: Priority = Priority.MEDIUM
     due_date: DueDate = None
+    recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
+    time_zone: TimeZoneName = Field(default=DEFAULT_TIME_ZONE, description=TIME_ZONE)
 
 
 # May be left out of a patch, but not sent as null (api.rest.models documents them so).
-NOT_NULL = ("title", "priority", "completed")
+NOT_NULL = ("title", "priority", "completed", "time_zone")
 
 
 class TaskUpdate(_Input):
@@ -101,6 +111,8 @@ class TaskUpdate(_Input):
     priority: Priority | None = None
     due_date: DueDate = None
     completed: StrictBool | None = None
+    recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
+    time_zone: TimeZoneName | None = Field(default=None, description=TIME_ZONE)
 
     @field_validator(*NOT_NULL, mode="before")
     @classmethod
