@@ -27,7 +27,7 @@ from tests.support.auth import auth
 from tests.support.databases import services_of
 from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, DELETE, GET, LIST, TOGGLE, UPDATE, GraphQL
-from tests.support.rest_client import tasks_url
+from tests.support.rest_client import as_read, tasks_url
 
 USERS = ["alice", "bob", "Alice", "alice ", "alice%"]
 # alice against each other user and each of them against alice: every sloppy comparison of an
@@ -73,8 +73,8 @@ async def plant(http: httpx.AsyncClient) -> dict[str, Victim]:
         edited = await http.patch(url, json={"priority": "high"}, headers=auth(user))
         assert edited.json()["version"] == 2, edited.text
         listed = await http.get(tasks_url(user), headers=auth(user))
-        assert listed.json() == [edited.json()]
-        victims[user] = Victim(user, edited.json(), body, key, listed.headers["ETag"])
+        assert listed.json() == [as_read(edited.json())]
+        victims[user] = Victim(user, as_read(edited.json()), body, key, listed.headers["ETag"])
     return victims
 
 

@@ -13,6 +13,11 @@ export const TaskFields = graphql(`
     createdAt
     updatedAt
     version
+    recurrence
+    timeZone
+    recurrenceStart
+    occurrence
+    recursFrom
   }
 `);
 
