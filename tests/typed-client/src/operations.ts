@@ -67,6 +67,9 @@ export const ToggleTask = graphql(`
   mutation ToggleTask($id: ID!, $completed: Boolean) {
     toggleTask(id: $id, completed: $completed) {
       ...TaskFields
+      nextOccurrence {
+        ...TaskFields
+      }
     }
   }
 `);
