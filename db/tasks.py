@@ -94,10 +94,11 @@ def _check_id(task_id: int) -> int:
 
 _GET = Statement(select(*TASK_COLUMNS).where(_owned()))
 _GET_WRITTEN = Statement(select(*TASK_COLUMNS, recurring.next_task_id()).where(_owned()))
+_NEXT_ID = Statement(select(recurring.next_task_id()).where(_owned()))
 # PostgreSQL locks the row until the transaction ends; SQLite's BEGIN IMMEDIATE locks it all.
-_LOCK = Statement(
-    select(*TASK_COLUMNS, recurring.next_task_id()).where(_owned()).with_for_update(of=Task)
-)
+# Only the task's columns: a read that waited for the lock sees the row as its holder left it,
+# but the rest of the database (a next occurrence it inserted) as it was before the wait.
+_LOCK = Statement(select(*TASK_COLUMNS).where(_owned()).with_for_update(of=Task))
 _CREATE = Statement(
     insert(Task)
     .values(
@@ -272,16 +273,41 @@ async def _unchanged(owner: Runner, task_id: int, expected: Versions) -> TaskRow
     return task
 
 
-async def _current(owner: Runner, task_id: int, expected: Versions, *, lock: bool) -> WrittenTask:
-    """The task as it is (locked until the transaction ends with `lock`): not found, or a
-    version conflict."""
-    row = await owner.fetch_one(_LOCK if lock else _GET_WRITTEN, task_id=task_id)
+async def _answer(owner: Runner, row: Row) -> WrittenTask:
+    """What the single UPDATE returned, its next occurrence read again for a recurring task
+    that seems to have none: on PostgreSQL an UPDATE that waited for the lock of a transaction
+    completing the task sees the task as that transaction left it, but not the next occurrence
+    it inserted (the rest of the database is as it was before the wait)."""
+    task = _written(row)
+    if task.recurrence is None or task.next_task_id is not None:
+        return task
+    found = await owner.fetch_one(_NEXT_ID, task_id=task.id)
+    return task if found is None else replace(task, next_task_id=found[0])
+
+
+async def _current(owner: Runner, task_id: int, expected: Versions) -> WrittenTask:
+    """The task as it is, and its next occurrence: not found, or a version conflict."""
+    row = await owner.fetch_one(_GET_WRITTEN, task_id=task_id)
     if row is None:
         raise TaskNotFound(task_id)
     task = _written(row)
+    _check_version(task, expected)
+    return task
+
+
+async def _locked(tx: OwnerTransaction, task_id: int, expected: Versions) -> TaskRow:
+    """The task, locked until the transaction ends: not found, or a version conflict."""
+    row = await tx.fetch_one(_LOCK, task_id=task_id)
+    if row is None:
+        raise TaskNotFound(task_id)
+    task = task_row(row)
+    _check_version(task, expected)
+    return task
+
+
+def _check_version(task: TaskRow, expected: Versions) -> None:
     if expected is not None and task.version not in expected:
         raise VersionConflict(columns(task))
-    return task
 
 
 def _check_merged(task: TaskRow, changes: dict[str, Any]) -> None:
@@ -322,7 +348,7 @@ async def update_task(
         for name, value in patch.changes().items()
     }
     if not changes:
-        return await _current(owner, task_id, expected, lock=False)
+        return await _current(owner, task_id, expected)
     if "recurrence" in changes and "due_date" in changes:
         require_due_date(changes["recurrence"], changes["due_date"])
     versions = _versions(expected)
@@ -331,11 +357,11 @@ async def update_task(
     params.update(task_id=task_id, now=_now(), **versions)
     row = await owner.fetch_one(_update_statement(shape, guarded=True), **params)
     if row is not None:
-        return _written(row)
+        return await _answer(owner, row)
     # Not found, a conflict, a recurring task left without a due date, or one to complete.
-    _check_merged(await _current(owner, task_id, expected, lock=False), changes)
+    _check_merged(await _current(owner, task_id, expected), changes)
     async with _transaction(owner) as tx:
-        before = await _current(tx, task_id, expected, lock=True)
+        before = await _locked(tx, task_id, expected)
         _check_merged(before, changes)
         written = await tx.fetch_one(_update_statement(shape, guarded=False), **params)
         return await _completed(tx, before, written)
@@ -355,15 +381,15 @@ async def toggle_task(
     params: dict[str, Any] = {"task_id": task_id, "now": _now(), **versions}
     row = await owner.fetch_one(_toggle_statement(completed, count, guarded=True), **params)
     if row is not None:
-        return _written(row)
+        return await _answer(owner, row)
     # Not found, a conflict, already so, or a recurring task to complete.
-    task = await _current(owner, task_id, expected, lock=False)
+    task = await _current(owner, task_id, expected)
     if task.completed is completed:
         return task
     async with _transaction(owner) as tx:
-        before = await _current(tx, task_id, expected, lock=True)
-        if before.completed is completed:
-            return before
+        before = await _locked(tx, task_id, expected)
+        if before.completed is completed:  # completed meanwhile: its next occurrence is new too
+            return await _current(tx, task_id, expected)
         written = await tx.fetch_one(_toggle_statement(completed, count, guarded=False), **params)
         return await _completed(tx, before, written)
 
