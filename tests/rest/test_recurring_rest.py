@@ -206,3 +206,22 @@ async def test_statements_of_a_completion(
     kinds = [statement.split()[0] for statement in sent]
     assert kinds == ["UPDATE", "SELECT", "SELECT", "UPDATE", "INSERT"], statements
     assert ("FOR UPDATE" in sent[2]) is (backend == "postgresql")
+    # Another write of a recurring task without a next occurrence reads that again (see
+    # db.tasks._answer): two statements.
+    task = await _recurring(client)
+    with sql_statements(app) as statements:
+        assert (await _patch(client, task["id"], body={"title": "Renamed"})).status_code == 200
+    assert [statement.split()[0] for statement in statements] == ["UPDATE", "SELECT"]
+
+
+async def test_a_keyed_create_replays_the_recurring_task(client: httpx.AsyncClient) -> None:
+    body = {"title": "Rent", "due_date": "2030-01-01T09:00:00Z", "recurrence": "FREQ=MONTHLY"}
+    headers = {**auth(OWNER), "Idempotency-Key": "rent-2030"}
+    first = await client.post(tasks_url(OWNER), json=body, headers=headers)
+    retried = await client.post(tasks_url(OWNER), json=body, headers=headers)
+    assert (first.status_code, retried.status_code) == (201, 201)
+    assert retried.json() == first.json() and retried.headers["Idempotent-Replayed"] == "true"
+    other = {**body, "recurrence": "FREQ=YEARLY"}
+    refused = await client.post(tasks_url(OWNER), json=other, headers=headers)
+    assert refused.status_code == 409, refused.text
+    assert (await listed(client, OWNER))[1] == 1
