@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import gc
 import statistics
 import tempfile
@@ -43,10 +42,12 @@ SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
 Run = Callable[[], Awaitable[object]]
 
 
-def rows() -> list[TaskRow]:
+def rows() -> list[dict[str, Any]]:
+    """The page's tasks as the floor's data layer hands them over (mappings, like asyncpg's
+    records), with the columns both sides answer."""
     start = datetime(2025, 1, 1, tzinfo=UTC)
     return [
-        TaskRow(
+        dict(
             id=TASKS - n,
             user_id=OWNER,
             title=f"Task number {n}",
@@ -71,20 +72,29 @@ def fixed_data() -> Iterator[None]:
 
     page_rows = rows()
     cursors = [
-        pagination.encode_cursor(SortField.CREATED_AT, SortDirection.DESC, [r.created_at, r.id])
+        pagination.encode_cursor(
+            SortField.CREATED_AT, SortDirection.DESC, [r["created_at"], r["id"]]
+        )
         for r in page_rows
     ]
 
-    # The floor's data layer hands over mappings (asyncpg records); ours TaskRows.
-    mappings = [dataclasses.asdict(row) for row in page_rows]
+    # Tasks that do not recur: the columns the floor's rows leave out.
+    once = {
+        "recurrence": None,
+        "time_zone": "UTC",
+        "recurrence_start": None,
+        "occurrence": None,
+        "recurs_from": None,
+    }
+    records = [TaskRow(**row, **once) for row in page_rows]
 
     async def list_page(*arguments: Any) -> listing.TaskPage:
         first = arguments[2]  # list_page(owner, query, first, after)
-        tasks: list[TaskRow] = page_rows[:first]
+        tasks: list[TaskRow] = records[:first]
         return listing.TaskPage(tasks, cursors[:first], first < TASKS, TASKS)
 
     async def backend_page(_: object, owner: str, limit: int, offset: int) -> tuple[Any, int]:
-        return mappings[offset : offset + limit], TASKS
+        return page_rows[offset : offset + limit], TASKS
 
     with (
         mock.patch.object(listing, "list_page", list_page),

@@ -1,4 +1,5 @@
-"""The one validation: what a title, a description, a patch and a list query may be.
+"""The one validation: what a title, a description, a recurrence rule, a time zone, a patch and
+a list query may be.
 
 REST bodies use these models directly; GraphQL inputs are converted into them.
 """
@@ -20,7 +21,9 @@ from pydantic import (
 )
 
 from db.models import Priority
+from db.recurrence import RECURRENCE_MAX, normalize_rule
 from db.timestamps import as_utc
+from db.timezones import DEFAULT_TIME_ZONE, TIME_ZONE_MAX, time_zone_name
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -53,6 +56,33 @@ Description = Annotated[
 DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
 
 
+def _rule(value: str | None) -> str | None:
+    return None if value is None else normalize_rule(value)
+
+
+# An RRULE of db.recurrence's subset, in its canonical text; blank is no recurrence.
+RecurrenceRule = Annotated[
+    str | None,
+    StringConstraints(strip_whitespace=True, max_length=RECURRENCE_MAX),
+    AfterValidator(_blank_to_none),
+    AfterValidator(_rule),
+]
+# An IANA time zone name, in its IANA spelling (db.timezones.DEFAULT_TIME_ZONE when left out).
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TIME_ZONE_MAX),
+    AfterValidator(time_zone_name),
+]
+
+
+RECURRENCE = (
+    "An RRULE of RFC 5545: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, BYDAY, BYMONTHDAY, "
+    "COUNT or UNTIL, like FREQ=WEEKLY;BYDAY=MO. Needs a due date (the series starts there); "
+    "completing the task creates its next occurrence. Null or empty: the task does not recur."
+)
+TIME_ZONE = "The IANA time zone the rule is evaluated in, like Europe/Berlin (default UTC)."
+
+
 class _Input(BaseModel):
     # Clients send extra fields (ids, timestamps echoed back); they are ignored, not errors.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
@@ -65,10 +95,12 @@ class TaskCreate(_Input):
     description: Description = None
     priority: Priority = Priority.MEDIUM
     due_date: DueDate = None
+    recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
+    time_zone: TimeZoneName = Field(default=DEFAULT_TIME_ZONE, description=TIME_ZONE)
 
 
 # May be left out of a patch, but not sent as null (api.rest.models documents them so).
-NOT_NULL = ("title", "priority", "completed")
+NOT_NULL = ("title", "priority", "completed", "time_zone")
 
 
 class TaskUpdate(_Input):
@@ -79,6 +111,8 @@ class TaskUpdate(_Input):
     priority: Priority | None = None
     due_date: DueDate = None
     completed: StrictBool | None = None
+    recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
+    time_zone: TimeZoneName | None = Field(default=None, description=TIME_ZONE)
 
     @field_validator(*NOT_NULL, mode="before")
     @classmethod

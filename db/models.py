@@ -21,7 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.recurrence import RECURRENCE_MAX
 from db.timestamps import as_utc
+from db.timezones import DEFAULT_TIME_ZONE, TIME_ZONE_MAX
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,6 +56,11 @@ class TaskRow:
     created_at: datetime
     updated_at: datetime
     version: int
+    recurrence: str | None
+    time_zone: str
+    recurrence_start: datetime | None
+    occurrence: int | None
+    recurs_from: int | None
 
 
 class Priority(enum.StrEnum):
@@ -95,10 +102,22 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
+    # Recurring tasks (db.recurrence, db.recurring): the rule in its canonical text, the zone it
+    # is evaluated in, the series' first due date and this task's place in the series (both
+    # restart when the rule, the due date or the zone changes), and the task whose completion
+    # created this one.
+    recurrence: Mapped[str | None] = mapped_column(String(RECURRENCE_MAX))
+    time_zone: Mapped[str] = mapped_column(String(TIME_ZONE_MAX), server_default=DEFAULT_TIME_ZONE)
+    recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    occurrence: Mapped[int | None] = mapped_column(Integer)
+    recurs_from: Mapped[int | None] = mapped_column(TaskId)
 
     __table_args__ = (
         CheckConstraint("priority IN ('low', 'medium', 'high')", name="priority"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("occurrence >= 1", name="occurrence_positive"),
+        # A completed task has at most one next occurrence, whoever completes it how often.
+        Index("uq_tasks_recurs_from", "recurs_from", unique=True),
         # Serves the default order (newest first) and its keyset pagination per user.
         Index("ix_tasks_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_tasks_user_id_updated_at_id", "user_id", "updated_at", "id"),

@@ -4,20 +4,40 @@ Another user's task is indistinguishable from one that never existed: both are T
 Statements are built once per shape (which fields change, how many versions If-Match names)
 and run on the driver (db.store); the owner is bound to each by the Owner (db.store), never
 passed by a caller.
+
+A write is one statement, except one that completes a recurring task (db.recurring): the
+single UPDATE refuses that, and only when it matched nothing does the write take a transaction
+that locks the task, writes it and inserts its next occurrence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, false, insert, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    case,
+    delete,
+    false,
+    insert,
+    not_,
+    null,
+    or_,
+    select,
+    update,
+)
 
+from db import recurring
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
 from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
+from db.recurrence import require_due_date
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction, Row
 
@@ -29,9 +49,32 @@ Versions = Collection[int] | None
 Runner = Owner | OwnerTransaction
 
 
+_WIDTH = len(TASK_COLUMNS)
+# Changing any of these restarts a recurring task's series (db.recurrence).
+SERIES_FIELDS = ("recurrence", "due_date", "time_zone")
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenTask(TaskRow):
+    """A task as an update or a toggle answers it: its columns, then the id of its next
+    occurrence (made when it was completed, by this write or an earlier one); None: none."""
+
+    next_task_id: int | None = None
+
+
 def task_row(row: Row) -> TaskRow:
     """A TaskRow from a row that starts with the task's columns."""
-    return TaskRow(*row[: len(TASK_COLUMNS)])
+    return TaskRow(*row[:_WIDTH])
+
+
+def _written(row: Row) -> WrittenTask:
+    """A WrittenTask from a row of the task's columns and recurring.next_task_id()."""
+    return WrittenTask(*row[: _WIDTH + 1])
+
+
+def columns(task: TaskRow) -> TaskRow:
+    """The task's columns alone: a TaskRow of a WrittenTask (what a 412 answers)."""
+    return TaskRow(*(getattr(task, field.name) for field in fields(TaskRow)))
 
 
 def _now() -> datetime:
@@ -50,6 +93,12 @@ def _check_id(task_id: int) -> int:
 
 
 _GET = Statement(select(*TASK_COLUMNS).where(_owned()))
+_GET_WRITTEN = Statement(select(*TASK_COLUMNS, recurring.next_task_id()).where(_owned()))
+_NEXT_ID = Statement(select(recurring.next_task_id()).where(_owned()))
+# PostgreSQL locks the row until the transaction ends; SQLite's BEGIN IMMEDIATE locks it all.
+# Only the task's columns: a read that waited for the lock sees the row as its holder left it,
+# but the rest of the database (a next occurrence it inserted) as it was before the wait.
+_LOCK = Statement(select(*TASK_COLUMNS).where(_owned()).with_for_update(of=Task))
 _CREATE = Statement(
     insert(Task)
     .values(
@@ -62,6 +111,10 @@ _CREATE = Statement(
         created_at=bindparam("now", type_=Task.created_at.type),
         updated_at=bindparam("now", type_=Task.updated_at.type),
         version=1,
+        recurrence=bindparam("new_recurrence"),
+        time_zone=bindparam("new_time_zone"),
+        recurrence_start=bindparam("new_recurrence_start", type_=Task.recurrence_start.type),
+        occurrence=bindparam("new_occurrence"),
     )
     .returning(*TASK_COLUMNS)
 )
@@ -76,13 +129,19 @@ async def get_task(owner: Runner, task_id: int) -> TaskRow:
 
 
 async def create_task(owner: Runner, data: TaskCreate) -> TaskRow:
-    """A new task for the owner, not completed."""
+    """A new task for the owner, not completed; a recurring one starts its series."""
+    require_due_date(data.recurrence, data.due_date)
+    recurs = data.recurrence is not None
     row = await owner.fetch_one(
         _CREATE,
         new_title=data.title,
         new_description=data.description,
         new_priority=data.priority.value,
         new_due_date=data.due_date,
+        new_recurrence=data.recurrence,
+        new_time_zone=data.time_zone,
+        new_recurrence_start=data.due_date if recurs else None,
+        new_occurrence=1 if recurs else None,
         now=_now(),
     )
     assert row is not None  # an INSERT ... RETURNING returns its row
@@ -109,35 +168,94 @@ def _count(expected: Versions, versions: dict[str, int]) -> int | None:
     return None if expected is None else len(versions)
 
 
+@dataclass(frozen=True)
+class _Patch:
+    """What makes two UPDATE statements differ in SQL (not in their parameter values)."""
+
+    fields: tuple[str, ...]
+    versions: int | None
+    recurs: bool | None  # what `recurrence` is set to: a rule (True), none (False); None: kept
+    clears_due_date: bool
+    completes: bool
+
+    @classmethod
+    def of(cls, changes: dict[str, Any], versions: int | None) -> _Patch:
+        return cls(
+            tuple(sorted(changes)),
+            versions,
+            None if "recurrence" not in changes else changes["recurrence"] is not None,
+            "due_date" in changes and changes["due_date"] is None,
+            changes.get("completed") is True,
+        )
+
+
+def _series(patch: _Patch, values: dict[str, Any]) -> dict[str, Any]:
+    """The series' start and the task's place in it: restarted where the rule, the due date or
+    the time zone changes to another value (db.recurrence); none once the task does not recur."""
+    if patch.recurs is False:
+        return {"recurrence_start": None, "occurrence": None}
+    column = Task.__table__.c
+    sent = [name for name in SERIES_FIELDS if name in patch.fields]
+    changed = or_(*(values[name].is_distinct_from(column[name]) for name in sent))
+    due = values.get("due_date", Task.due_date)
+    stopped = Task.recurrence.is_(None) if patch.recurs is None else false()
+    return {
+        "recurrence_start": case((stopped, null()), (changed, due), else_=Task.recurrence_start),
+        "occurrence": case((stopped, null()), (changed, 1), else_=Task.occurrence),
+    }
+
+
+def _patch_conditions(patch: _Patch, guarded: bool) -> list[ColumnElement[bool]]:
+    """A recurring task keeps a due date; `guarded`: the UPDATE does not complete a recurring
+    task (the transaction in _complete_recurring does)."""
+    conditions: list[ColumnElement[bool]] = []
+    if patch.recurs and "due_date" not in patch.fields:
+        conditions.append(Task.due_date.is_not(None))
+    if patch.clears_due_date and patch.recurs is None:
+        conditions.append(Task.recurrence.is_(None))
+    if guarded and patch.completes and patch.recurs is not False:
+        recurs_now = Task.recurrence.is_(None) if patch.recurs is None else false()
+        conditions.append(or_(recurs_now, Task.completed.is_(True)))
+    return conditions
+
+
 @lru_cache(maxsize=256)
-def _update_statement(fields: tuple[str, ...], versions: int | None) -> Statement:
-    """UPDATE ... RETURNING of `fields`, bumping version and updated_at, checking the version.
+def _update_statement(patch: _Patch, guarded: bool) -> Statement:
+    """UPDATE ... RETURNING of the patch's fields, bumping version and updated_at, checking the
+    version.
 
     The version check is part of the statement, so two writers expecting the same version
     cannot both succeed.
     """
     values: dict[str, Any] = {
-        name: bindparam(f"new_{name}", type_=Task.__table__.c[name].type) for name in fields
+        name: bindparam(f"new_{name}", type_=Task.__table__.c[name].type) for name in patch.fields
     }
+    if any(name in patch.fields for name in SERIES_FIELDS):
+        values.update(_series(patch, values))
     return Statement(
         update(Task)
-        .where(_owned(), *_version_in(versions))
+        .where(_owned(), *_version_in(patch.versions), *_patch_conditions(patch, guarded))
         .values(**values, version=Task.version + 1, updated_at=bindparam("now"))
-        .returning(*TASK_COLUMNS)
+        .returning(*TASK_COLUMNS, recurring.next_task_id())
     )
 
 
 @lru_cache(maxsize=256)
-def _toggle_statement(completed: bool | None, versions: int | None) -> Statement:
-    """Flip `completed` (None), or set it where it differs, in one UPDATE ... RETURNING."""
+def _toggle_statement(completed: bool | None, versions: int | None, guarded: bool) -> Statement:
+    """Flip `completed` (None), or set it where it differs, in one UPDATE ... RETURNING;
+    `guarded`: not where that completes a recurring task."""
     statement = update(Task).where(_owned(), *_version_in(versions))
     if completed is None:
         statement = statement.values(completed=not_(Task.completed))
+        if guarded:
+            statement = statement.where(or_(Task.recurrence.is_(None), Task.completed.is_(True)))
     else:
         statement = statement.where(Task.completed.is_not(completed)).values(completed=completed)
+        if guarded and completed:
+            statement = statement.where(Task.recurrence.is_(None))
     return Statement(
         statement.values(version=Task.version + 1, updated_at=bindparam("now")).returning(
-            *TASK_COLUMNS
+            *TASK_COLUMNS, recurring.next_task_id()
         )
     )
 
@@ -155,23 +273,98 @@ async def _unchanged(owner: Runner, task_id: int, expected: Versions) -> TaskRow
     return task
 
 
+async def _answer(owner: Runner, row: Row) -> WrittenTask:
+    """What the single UPDATE returned, its next occurrence read again for a recurring task
+    that seems to have none: on PostgreSQL an UPDATE that waited for the lock of a transaction
+    completing the task sees the task as that transaction left it, but not the next occurrence
+    it inserted (the rest of the database is as it was before the wait)."""
+    task = _written(row)
+    if task.recurrence is None or task.next_task_id is not None:
+        return task
+    found = await owner.fetch_one(_NEXT_ID, task_id=task.id)
+    return task if found is None else replace(task, next_task_id=found[0])
+
+
+async def _current(owner: Runner, task_id: int, expected: Versions) -> WrittenTask:
+    """The task as it is, and its next occurrence: not found, or a version conflict."""
+    row = await owner.fetch_one(_GET_WRITTEN, task_id=task_id)
+    if row is None:
+        raise TaskNotFound(task_id)
+    task = _written(row)
+    _check_version(task, expected)
+    return task
+
+
+async def _locked(tx: OwnerTransaction, task_id: int, expected: Versions) -> TaskRow:
+    """The task, locked until the transaction ends: not found, or a version conflict."""
+    row = await tx.fetch_one(_LOCK, task_id=task_id)
+    if row is None:
+        raise TaskNotFound(task_id)
+    task = task_row(row)
+    _check_version(task, expected)
+    return task
+
+
+def _check_version(task: TaskRow, expected: Versions) -> None:
+    if expected is not None and task.version not in expected:
+        raise VersionConflict(columns(task))
+
+
+def _check_merged(task: TaskRow, changes: dict[str, Any]) -> None:
+    """The task as the patch would leave it keeps a due date if it recurs."""
+    require_due_date(
+        changes.get("recurrence", task.recurrence), changes.get("due_date", task.due_date)
+    )
+
+
+@asynccontextmanager
+async def _transaction(owner: Runner) -> AsyncIterator[OwnerTransaction]:
+    """A transaction of the owner's, or the one the caller runs this write in."""
+    if isinstance(owner, OwnerTransaction):
+        yield owner
+        return
+    async with owner.transaction() as tx:
+        yield tx
+
+
+async def _completed(tx: OwnerTransaction, before: TaskRow, row: Row | None) -> WrittenTask:
+    """The task as the transaction wrote it, and its next occurrence if the write completed it."""
+    assert row is not None  # the task is locked, and its version was checked
+    task = _written(row)
+    if before.completed or not task.completed or task.recurrence is None:
+        return task
+    created = await recurring.create_next(tx, task, task.updated_at)
+    return task if created is None else replace(task, next_task_id=created)
+
+
 async def update_task(
     owner: Runner, task_id: int, patch: TaskUpdate, expected: Versions = None
-) -> TaskRow:
-    """Apply the fields that were sent; an empty patch changes nothing."""
+) -> WrittenTask:
+    """Apply the fields that were sent; an empty patch changes nothing. Completing a recurring
+    task creates its next occurrence."""
+    task_id = _check_id(task_id)
     changes = {
-        f"new_{name}": value.value if name == "priority" else value
+        name: value.value if name == "priority" else value
         for name, value in patch.changes().items()
     }
     if not changes:
-        return await _unchanged(owner, task_id, expected)
+        return await _current(owner, task_id, expected)
+    if "recurrence" in changes and "due_date" in changes:
+        require_due_date(changes["recurrence"], changes["due_date"])
     versions = _versions(expected)
-    fields = tuple(sorted(name.removeprefix("new_") for name in changes))
-    statement = _update_statement(fields, _count(expected, versions))
-    row = await owner.fetch_one(
-        statement, task_id=_check_id(task_id), now=_now(), **changes, **versions
-    )
-    return task_row(row) if row is not None else await _unchanged(owner, task_id, expected)
+    shape = _Patch.of(changes, _count(expected, versions))
+    params = {f"new_{name}": value for name, value in changes.items()}
+    params.update(task_id=task_id, now=_now(), **versions)
+    row = await owner.fetch_one(_update_statement(shape, guarded=True), **params)
+    if row is not None:
+        return await _answer(owner, row)
+    # Not found, a conflict, a recurring task left without a due date, or one to complete.
+    _check_merged(await _current(owner, task_id, expected), changes)
+    async with _transaction(owner) as tx:
+        before = await _locked(tx, task_id, expected)
+        _check_merged(before, changes)
+        written = await tx.fetch_one(_update_statement(shape, guarded=False), **params)
+        return await _completed(tx, before, written)
 
 
 async def toggle_task(
@@ -179,12 +372,26 @@ async def toggle_task(
     task_id: int,
     completed: bool | None = None,
     expected: Versions = None,
-) -> TaskRow:
-    """Flip `completed`, or set it to `completed`; setting the current value changes nothing."""
+) -> WrittenTask:
+    """Flip `completed`, or set it to `completed`; setting the current value changes nothing.
+    Completing a recurring task creates its next occurrence."""
+    task_id = _check_id(task_id)
     versions = _versions(expected)
-    statement = _toggle_statement(completed, _count(expected, versions))
-    row = await owner.fetch_one(statement, task_id=_check_id(task_id), now=_now(), **versions)
-    return task_row(row) if row is not None else await _unchanged(owner, task_id, expected)
+    count = _count(expected, versions)
+    params: dict[str, Any] = {"task_id": task_id, "now": _now(), **versions}
+    row = await owner.fetch_one(_toggle_statement(completed, count, guarded=True), **params)
+    if row is not None:
+        return await _answer(owner, row)
+    # Not found, a conflict, already so, or a recurring task to complete.
+    task = await _current(owner, task_id, expected)
+    if task.completed is completed:
+        return task
+    async with _transaction(owner) as tx:
+        before = await _locked(tx, task_id, expected)
+        if before.completed is completed:  # completed meanwhile: its next occurrence is new too
+            return await _current(tx, task_id, expected)
+        written = await tx.fetch_one(_toggle_statement(completed, count, guarded=False), **params)
+        return await _completed(tx, before, written)
 
 
 async def delete_task(owner: Runner, task_id: int, expected: Versions = None) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import cached_property
 from typing import Any
 
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from db import recurring
+from db.models import TaskRow
 from db.statements import Statement
 from db.store import Executor, Owner, Row, Store
 from schema.errors import NotAuthenticated
@@ -30,6 +34,16 @@ class Context(BaseContext):
         if self._owner is None:
             raise NotAuthenticated
         return self._owner
+
+    @cached_property
+    def next_occurrences(self) -> DataLoader[int, TaskRow | None]:
+        """The next occurrence of the owner's tasks by id, looked up together per page."""
+        owner = self.owner
+
+        async def load(task_ids: Sequence[int]) -> Sequence[TaskRow | None]:
+            return await recurring.next_occurrences(owner, task_ids)
+
+        return DataLoader(load_fn=load)
 
 
 class OneAtATime:

@@ -7,6 +7,8 @@ from typing import Any
 
 import strawberry
 
+from db.inputs import RECURRENCE, TIME_ZONE
+from db.timezones import DEFAULT_TIME_ZONE
 from schema.enums import Priority, SortDirection, SortField, StatusFilter
 
 
@@ -16,6 +18,8 @@ class CreateTaskInput:
     description: str | None = None
     priority: Priority = Priority.MEDIUM
     due_date: datetime | None = None
+    recurrence: str | None = strawberry.field(default=None, description=RECURRENCE)
+    time_zone: str = strawberry.field(default=DEFAULT_TIME_ZONE, description=TIME_ZONE)
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Retries with the same key within 24 hours return the first task.",
@@ -29,6 +33,8 @@ class UpdateTaskInput:
     priority: Priority | None = strawberry.UNSET
     due_date: datetime | None = strawberry.UNSET
     completed: bool | None = strawberry.UNSET
+    recurrence: str | None = strawberry.field(default=strawberry.UNSET, description=RECURRENCE)
+    time_zone: str | None = strawberry.field(default=strawberry.UNSET, description=TIME_ZONE)
 
 
 @strawberry.input

@@ -60,6 +60,34 @@ class TaskPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Starts at 1; every change adds 1.")
+    recurrence: str | None = Field(
+        description="An RRULE (FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL); null: once.",
+        examples=["FREQ=WEEKLY;BYDAY=MO"],
+    )
+    time_zone: str = Field(
+        description="The IANA time zone the rule is evaluated in.", examples=["Europe/Berlin"]
+    )
+    recurrence_start: datetime | None = Field(
+        description="A recurring task's series' first due date: its time of day is kept."
+    )
+    occurrence: int | None = Field(
+        description="A recurring task's place in its series (1 for the first), what COUNT counts."
+    )
+    recurs_from: int | None = Field(
+        description="The task whose completion created this one (its previous occurrence)."
+    )
+
+
+class TaskWritten(TaskPublic):
+    """A task as an update, a toggle or a completion answers it."""
+
+    next_task_id: int | None = Field(
+        description=(
+            "The task's next occurrence: created when this recurring task was completed (by "
+            "this request or an earlier one; completing it again creates no other). Null when "
+            "there is none: not recurring, never completed, or the series has ended."
+        )
+    )
 
 
 class TaskDeleted(BaseModel):

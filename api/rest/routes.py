@@ -24,6 +24,7 @@ from api.rest.models import (
     TaskDeleted,
     TaskPublic,
     TaskUpdate,
+    TaskWritten,
 )
 from api.rest.params import ListParams
 from api.rest.task_json import list_shape, task_answer, tasks_answer
@@ -161,7 +162,7 @@ async def read_task(
 
 @router.put(
     "/{task_id}",
-    response_model=TaskPublic,
+    response_model=TaskWritten,
     name="update_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
@@ -169,7 +170,7 @@ async def read_task(
 )
 @router.patch(
     "/{task_id}",
-    response_model=TaskPublic,
+    response_model=TaskWritten,
     name="patch_task",
     summary="Update a task: only the fields sent change",
     response_description="The updated task",
@@ -183,7 +184,9 @@ async def update_task(
 ) -> Response:
     """Change only the fields sent (PUT too: clients send only what changed).
 
-    `null` clears `description` or `due_date`; for the other fields it is refused.
+    `null` clears `description` or `due_date`, and `recurrence` (the task stops recurring); for
+    the other fields it is refused. `"completed": true` on a recurring task creates its next
+    occurrence (`next_task_id`).
     """
     return task_answer(await tasks.update_task(owner, task_id, patch, expected))
 
@@ -202,7 +205,7 @@ async def delete_task(owner: PathOwner, task_id: TaskId, expected: ExpectedVersi
 
 @router.patch(
     "/{task_id}/complete",
-    response_model=TaskPublic,
+    response_model=TaskWritten,
     name="complete_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
@@ -210,7 +213,7 @@ async def delete_task(owner: PathOwner, task_id: TaskId, expected: ExpectedVersi
 )
 @router.patch(
     "/{task_id}/toggle",
-    response_model=TaskPublic,
+    response_model=TaskWritten,
     name="toggle_task",
     summary="Flip a task's completion, or set it",
     response_description="The task",
@@ -222,6 +225,9 @@ async def complete_task(
     expected: ExpectedVersions,
     body: Completion = None,
 ) -> Response:
-    """No body, an empty body or `{}` flips `completed`; `{"completed": bool}` sets it."""
+    """No body, an empty body or `{}` flips `completed`; `{"completed": bool}` sets it.
+
+    Completing a recurring task creates its next occurrence, named by `next_task_id`.
+    """
     completed = body.completed if body is not None else None
     return task_answer(await tasks.toggle_task(owner, task_id, completed, expected))

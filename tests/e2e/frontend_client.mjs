@@ -23,8 +23,9 @@ const TOKEN_B = env("TOKEN_B");
 const EXPIRED_TOKEN = env("EXPIRED_TOKEN");
 
 const TASK_KEYS = [
-  "completed", "created_at", "description", "due_date", "id", "priority", "title",
-  "updated_at", "user_id", "version",
+  "completed", "created_at", "description", "due_date", "id", "occurrence", "priority",
+  "recurrence", "recurrence_start", "recurs_from", "time_zone", "title", "updated_at", "user_id",
+  "version",
 ].join(",");
 
 const failures = [];
@@ -90,11 +91,17 @@ function isUtcTimestamp(value) {
   return typeof value === "string" && /(Z|\+00:00)$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-function checkTask(task, what) {
+// An update's or a toggle's answer also names the task's next occurrence (`next_task_id`).
+function checkTask(task, what, { written = false } = {}) {
   if (!check(task && typeof task === "object" && !Array.isArray(task), `${what}: a task object`, task)) {
     return;
   }
-  check(Object.keys(task).sort().join(",") === TASK_KEYS, `${what}: task keys`, Object.keys(task));
+  const keys = Object.keys(task).filter((key) => !(written && key === "next_task_id"));
+  check(keys.sort().join(",") === TASK_KEYS, `${what}: task keys`, Object.keys(task));
+  if (written) {
+    check(task.next_task_id === null || Number.isInteger(task.next_task_id),
+      `${what}: next_task_id`, task.next_task_id);
+  }
   check(Number.isInteger(task.id), `${what}: id is an integer`, task.id);
   check(task.user_id === USER_A, `${what}: user_id`, task.user_id);
   check(typeof task.title === "string", `${what}: title`, task.title);
@@ -155,7 +162,7 @@ async function main() {
 
   const put = await api(taskPath(task.id), { method: "PUT", body: { title: "Write the summary" } });
   check(put.status === 200, "put: status", [put.status, put.data]);
-  checkTask(put.data, "put");
+  checkTask(put.data, "put", { written: true });
   check(put.data?.title === "Write the summary" && put.data?.description === "for Monday",
     "put: partial update", put.data);
 
@@ -163,7 +170,7 @@ async function main() {
     method: "PATCH", body: { description: null, priority: "low", due_date: null },
   });
   check(patched.status === 200, "patch: status", [patched.status, patched.data]);
-  checkTask(patched.data, "patch");
+  checkTask(patched.data, "patch", { written: true });
   check(patched.data?.description === null && patched.data?.priority === "low" &&
     patched.data?.due_date === null && patched.data?.version === 3, "patch: applied", patched.data);
 
@@ -178,7 +185,7 @@ async function main() {
   for (const [what, action, body, expected] of completions) {
     const answer = await api(`${taskPath(task.id)}/${action}`, { method: "PATCH", body });
     check(answer.status === 200, `${what}: status`, [answer.status, answer.data]);
-    checkTask(answer.data, what);
+    checkTask(answer.data, what, { written: true });
     check(answer.data?.completed === expected, `${what}: completed is ${expected}`, answer.data);
   }
   const badCompletion = await api(`${taskPath(task.id)}/complete`, {
@@ -226,6 +233,51 @@ async function main() {
     "list after delete: empty", after.data);
   check(after.headers.get("x-total-count") === "0", "list after delete: X-Total-Count 0",
     after.headers.get("x-total-count"));
+
+  await recurring();
+}
+
+// A weekly stand-up, Mondays 09:00 in Berlin: completing it makes next Monday's, still at 09:00
+// local time after the clocks change (2030-03-31), and completing it again makes no other.
+async function recurring() {
+  const created = await api(tasksPath(), {
+    method: "POST",
+    body: { title: "Stand-up", due_date: "2030-03-25T08:00:00Z", recurrence: "rrule:freq=weekly;byday=mo",
+            time_zone: "europe/berlin" },
+  });
+  check(created.status === 201, "recurring create: status 201", [created.status, created.data]);
+  checkTask(created.data, "recurring create");
+  const task = created.data;
+  check(task.recurrence === "FREQ=WEEKLY;BYDAY=MO" && task.time_zone === "Europe/Berlin" &&
+    task.occurrence === 1 && task.recurs_from === null, "recurring create: the rule", task);
+  const noDue = await api(tasksPath(), {
+    method: "POST", body: { title: "Stand-up", recurrence: "FREQ=DAILY" },
+  });
+  check(noDue.status === 422 && noDue.data?.message === "due_date: is required for a recurring task",
+    "recurring create without a due date: 422", noDue.data);
+
+  const done = await api(`${taskPath(task.id)}/complete`, { method: "PATCH", body: { completed: true } });
+  check(done.status === 200, "recurring complete: status", [done.status, done.data]);
+  checkTask(done.data, "recurring complete", { written: true });
+  const nextId = done.data?.next_task_id;
+  check(done.data?.completed === true && Number.isInteger(nextId), "recurring complete: next_task_id",
+    done.data);
+  const again = await api(`${taskPath(task.id)}/complete`, { method: "PATCH", body: { completed: true } });
+  check(again.data?.next_task_id === nextId, "recurring complete again: the same next task", again.data);
+
+  const next = await api(taskPath(nextId));
+  check(next.status === 200, "next occurrence: status", [next.status, next.data]);
+  checkTask(next.data, "next occurrence");
+  check(next.data?.due_date === "2030-04-01T07:00:00Z" && next.data?.title === "Stand-up" &&
+    next.data?.completed === false && next.data?.occurrence === 2 && next.data?.recurs_from === task.id,
+    "next occurrence: Monday 09:00 Berlin summer time", next.data);
+
+  const listing = await api(tasksPath());
+  check(listing.headers.get("x-total-count") === "2", "recurring: two tasks", listing.data);
+  for (const id of [task.id, nextId]) {
+    const deleted = await api(taskPath(id), { method: "DELETE" });
+    check(deleted.status === 200, "recurring delete: status 200", deleted.status);
+  }
 }
 
 try {

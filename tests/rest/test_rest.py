@@ -15,7 +15,7 @@ from api.auth.tokens import mint_token
 from db import inputs
 from tests.support.auth import TEST_SECRET, auth, token_for
 from tests.support.errors import error_json
-from tests.support.rest_client import TASK_KEYS, create, listed, tasks_url
+from tests.support.rest_client import TASK_KEYS, as_read, create, listed, tasks_url
 
 FRONTEND = "http://localhost:3000"
 
@@ -133,7 +133,7 @@ async def test_unknown_body_fields_are_ignored_and_cannot_change_the_owner(
 async def test_an_empty_update_changes_nothing(client: httpx.AsyncClient) -> None:
     task = await create(client, "alice")
     response = await client.put(tasks_url("alice", task["id"]), json={}, headers=auth("alice"))
-    assert (response.status_code, response.json()) == (200, task)
+    assert (response.status_code, as_read(response.json())) == (200, task)
 
 
 async def test_deleting_twice_is_not_found(client: httpx.AsyncClient) -> None:
@@ -348,7 +348,12 @@ async def test_openapi_answers_and_bodies(client: httpx.AsyncClient) -> None:
         body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
         assert _ref("TaskCompletion") in body_schema["anyOf"]
         answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
-        assert answer == _ref("TaskPublic")
+        assert answer == _ref("TaskWritten")
+    for method in ("put", "patch"):
+        operation = paths["/api/{user_id}/tasks/{task_id}"][method]
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer == _ref("TaskWritten")
+    assert set(schemas["TaskWritten"]["required"]) == TASK_KEYS | {"next_task_id"}
     assert schemas["TaskCompletion"]["properties"]["completed"]["anyOf"] == [
         {"type": "boolean"},
         {"type": "null"},
@@ -358,7 +363,8 @@ async def test_openapi_answers_and_bodies(client: httpx.AsyncClient) -> None:
 async def test_openapi_says_which_patch_fields_may_not_be_null(
     client: httpx.AsyncClient,
 ) -> None:
-    """title, priority and completed may be left out but not sent as null; the other two may."""
+    """title, priority, completed and time_zone may be left out but not sent as null; the
+    others may."""
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
     update = schemas["TaskUpdate"]
     assert update["description"] == "A partial change: only the fields that were sent are applied."
@@ -375,6 +381,18 @@ async def test_openapi_says_which_patch_fields_may_not_be_null(
             "title": "Due Date",
         },
         "completed": {"type": "boolean", "title": "Completed"},
+        "recurrence": {
+            "anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}],
+            "title": "Recurrence",
+            "description": inputs.RECURRENCE,
+        },
+        "time_zone": {
+            "type": "string",
+            "maxLength": 64,
+            "minLength": 1,
+            "title": "Time Zone",
+            "description": inputs.TIME_ZONE,
+        },
     }
     # One TaskUpdate in the document, and the one validation (db.inputs) knows nothing of it.
     assert [name for name in schemas if "TaskUpdate" in name] == ["TaskUpdate"]

@@ -27,7 +27,7 @@ from tests.support.auth import auth
 from tests.support.databases import services_of
 from tests.support.errors import error_json
 from tests.support.graphql_client import CREATE, DELETE, GET, LIST, TOGGLE, UPDATE, GraphQL
-from tests.support.rest_client import tasks_url
+from tests.support.rest_client import as_read, tasks_url
 
 USERS = ["alice", "bob", "Alice", "alice ", "alice%"]
 # alice against each other user and each of them against alice: every sloppy comparison of an
@@ -60,8 +60,15 @@ class Victim:
         return f'"{self.task["version"] + version_offset}"'
 
 
-async def plant(http: httpx.AsyncClient) -> dict[str, Victim]:
-    """One task per user, made with an Idempotency-Key and then edited once."""
+# The victims' tasks recur, or not: completing another user's recurring task must create
+# nothing either (the state comparison sees any new task).
+RECURRING = {"due_date": "2030-01-07T09:00:00Z", "recurrence": "FREQ=WEEKLY;BYDAY=MO"}
+KINDS = {"once": {}, "recurring": RECURRING}
+
+
+async def plant(http: httpx.AsyncClient, kind: str) -> dict[str, Victim]:
+    """One task per user, made with an Idempotency-Key and then edited once (made recurring,
+    for the `recurring` kind)."""
     victims = {}
     for user in USERS:
         body = {"title": f"secret {uuid4()}", "description": f"diary {uuid4()}"}
@@ -70,11 +77,12 @@ async def plant(http: httpx.AsyncClient) -> dict[str, Victim]:
         created = await http.post(tasks_url(user), json=body, headers=headers)
         assert created.status_code == 201, created.text
         url = tasks_url(user, created.json()["id"])
-        edited = await http.patch(url, json={"priority": "high"}, headers=auth(user))
+        edit = {"priority": "high", **KINDS[kind]}
+        edited = await http.patch(url, json=edit, headers=auth(user))
         assert edited.json()["version"] == 2, edited.text
         listed = await http.get(tasks_url(user), headers=auth(user))
-        assert listed.json() == [edited.json()]
-        victims[user] = Victim(user, edited.json(), body, key, listed.headers["ETag"])
+        assert listed.json() == [as_read(edited.json())]
+        victims[user] = Victim(user, as_read(edited.json()), body, key, listed.headers["ETag"])
     return victims
 
 
@@ -286,11 +294,12 @@ def rest_attack(
 REST_GROUPS = grouped({name: a.own_status == 201 for name, a in REST_ATTEMPTS.items()})
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("group", REST_GROUPS.keys())
 async def test_rest_routes_never_reach_another_users_task(
-    app: FastAPI, client: httpx.AsyncClient, group: str
+    app: FastAPI, client: httpx.AsyncClient, group: str, kind: str
 ) -> None:
-    victims = await plant(client)
+    victims = await plant(client, kind)
     for name in REST_GROUPS[group]:
         attempt = REST_ATTEMPTS[name]
         attack = rest_attack(client, victims, attempt)
@@ -321,6 +330,11 @@ def on_task(**variables: Any) -> Callable[[Victim], dict[str, Any]]:
     return make
 
 
+NEXT_OF_TASK = "query($id: ID!) { task(id: $id) { id nextOccurrence { id title } } }"
+NEXT_OF_TASKS = (
+    "query($first: Int) { tasks(first: $first) "
+    "{ totalCount edges { node { id nextOccurrence { id title } } } } }"
+)
 GRAPHQL_ATTEMPTS: dict[str, GraphQLAttempt] = {
     "task": GraphQLAttempt(GET, on_task()),
     "tasks searching its title": GraphQLAttempt(
@@ -349,6 +363,8 @@ GRAPHQL_ATTEMPTS: dict[str, GraphQLAttempt] = {
     "toggleTask completed": GraphQLAttempt(TOGGLE, on_task(completed=True)),
     "toggleTask expectedVersion": GraphQLAttempt(TOGGLE, on_task(expectedVersion=0)),
     "toggleTask expectedVersion stale": GraphQLAttempt(TOGGLE, on_task(expectedVersion=+1)),
+    "task nextOccurrence": GraphQLAttempt(NEXT_OF_TASK, on_task()),
+    "tasks nextOccurrence": GraphQLAttempt(NEXT_OF_TASKS, lambda _: {"first": 100}, "LIST"),
 }
 
 
@@ -391,11 +407,12 @@ def graphql_attack(
 GRAPHQL_GROUPS = grouped({name: a.expect == "CREATE" for name, a in GRAPHQL_ATTEMPTS.items()})
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("group", GRAPHQL_GROUPS.keys())
 async def test_graphql_operations_never_reach_another_users_task(
-    app: FastAPI, client: httpx.AsyncClient, group: str
+    app: FastAPI, client: httpx.AsyncClient, group: str, kind: str
 ) -> None:
-    victims = await plant(client)
+    victims = await plant(client, kind)
     for name in GRAPHQL_GROUPS[group]:
         attempt = GRAPHQL_ATTEMPTS[name]
         attack = graphql_attack(client, victims, attempt)

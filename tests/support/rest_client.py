@@ -20,7 +20,22 @@ TASK_KEYS = {
     "created_at",
     "updated_at",
     "version",
+    "recurrence",
+    "time_zone",
+    "recurrence_start",
+    "occurrence",
+    "recurs_from",
 }
+
+
+# What an update's or a toggle's answer adds to the task's columns.
+WRITTEN_KEYS = TASK_KEYS | {"next_task_id"}
+
+
+def as_read(task: dict[str, Any]) -> dict[str, Any]:
+    """An update's or a toggle's answer as a read answers the task: without `next_task_id`."""
+    assert set(task) == WRITTEN_KEYS, task
+    return {key: value for key, value in task.items() if key != "next_task_id"}
 
 
 def tasks_url(user_id: str, *parts: object) -> str:

@@ -169,11 +169,16 @@ def test_an_extension_that_resolves_still_sees_every_field() -> None:
     assert len(CountResolves.seen) == 2 * (1 + 2 * 7)
 
 
+# Fields that are objects, resolved for a whole page at once (a DataLoader batch): a selection
+# without them is still read in place.
+RESOLVED = {"Task": {"nextOccurrence"}, "PageInfo": set()}
+
+
 def test_every_task_field_is_read_in_place() -> None:
     """A field extension or resolver on a Task field would send every task back the slow way."""
     schema = build_schema()
     graphql_schema = schema._schema
-    for name in ("Task", "PageInfo"):
+    for name, resolved in RESOLVED.items():
         type_ = graphql_schema.get_type(name)
         assert isinstance(type_, GraphQLObjectType)
-        assert set(_plan(graphql_schema)[type_]) == set(type_.fields), name
+        assert set(_plan(graphql_schema)[type_]) == set(type_.fields) - resolved, name

@@ -3,6 +3,8 @@
 The table is the source: REST shows every column (api.rest.task_json derives its fields from
 it), GraphQL every column but the owner (implicit in every request). The lists that cannot be
 derived (the services' record, payload and output types, the test clients) are held to it here.
+Beyond the columns: an update's or a toggle's REST answer names the next occurrence
+(`next_task_id`), and GraphQL's Task resolves it (`nextOccurrence`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import strawberry
 from sqlalchemy.orm import Mapped
 from strawberry.utils.str_converters import to_camel_case
 
-from api.rest.models import TaskPublic
+from api.rest.models import TaskPublic, TaskWritten
 from api.rest.task_json import task_answer, task_fields
 from db.models import Priority, Task, TaskRow
+from db.tasks import WrittenTask
 from schema.resolvers import Mutation, Query
 from schema.types import Task as TaskType
 from tests.support.graphql_client import TASK_FIELDS
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = [column.key for column in Task.__table__.columns]
 GRAPHQL_FIELDS = [to_camel_case(name) for name in COLUMNS if name != "user_id"]
 WHEN = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+LATER = datetime(2030, 1, 9, 3, 4, 5, tzinfo=UTC)
 
 
 def _task() -> TaskRow:
@@ -40,10 +44,15 @@ def _task() -> TaskRow:
         description="Words",
         completed=True,
         priority=Priority.HIGH.value,
-        due_date=WHEN,
+        due_date=LATER,
         created_at=WHEN,
         updated_at=WHEN,
         version=3,
+        recurrence="FREQ=WEEKLY",
+        time_zone="Europe/Berlin",
+        recurrence_start=WHEN,
+        occurrence=2,
+        recurs_from=5,
     )
 
 
@@ -66,30 +75,51 @@ def test_rest_answers_and_documents_every_column() -> None:
     answered = json.loads(task_answer(task).body)
     assert list(answered) == COLUMNS
     assert answered == TaskPublic.model_validate(task).model_dump(mode="json") | {
-        "due_date": "2030-01-02T03:04:05Z",
+        "due_date": "2030-01-09T03:04:05Z",
         "created_at": "2030-01-02T03:04:05Z",
         "updated_at": "2030-01-02T03:04:05Z",
+        "recurrence_start": "2030-01-02T03:04:05Z",
     }
+
+
+def test_a_writes_rest_answer_adds_the_next_occurrence() -> None:
+    written = WrittenTask(*(getattr(_task(), name) for name in COLUMNS), next_task_id=8)
+    answered = json.loads(task_answer(written).body)
+    assert list(answered) == [*COLUMNS, "next_task_id"]
+    assert list(TaskWritten.model_fields) == [*COLUMNS, "next_task_id"]
+    assert answered == TaskWritten.model_validate(written).model_dump(mode="json") | {
+        "due_date": "2030-01-09T03:04:05Z",
+        "created_at": "2030-01-02T03:04:05Z",
+        "updated_at": "2030-01-02T03:04:05Z",
+        "recurrence_start": "2030-01-02T03:04:05Z",
+    }
+    assert answered["next_task_id"] == 8
 
 
 def test_graphql_answers_every_column_but_the_owner() -> None:
     sdl = strawberry.Schema(query=Query, mutation=Mutation).as_str()
     task_type = graphql.build_schema(sdl).type_map["Task"]
     assert isinstance(task_type, graphql.GraphQLObjectType)
-    assert list(task_type.fields) == GRAPHQL_FIELDS
+    assert list(task_type.fields) == [*GRAPHQL_FIELDS, "nextOccurrence"]
     converted = TaskType.from_model(_task())
-    assert vars(converted) == {
+    columns = {
         "id": "7",
         "title": "Title",
         "description": "Words",
         "completed": True,
         "priority": Priority.HIGH,
-        "due_date": WHEN,
+        "due_date": LATER,
         "created_at": WHEN,
         "updated_at": WHEN,
         "version": 3,
+        "recurrence": "FREQ=WEEKLY",
+        "time_zone": "Europe/Berlin",
+        "recurrence_start": WHEN,
+        "occurrence": 2,
+        "recurs_from": "5",
     }
-    assert [to_camel_case(name) for name in vars(converted)] == GRAPHQL_FIELDS
+    assert vars(converted) == columns | {"known_without_next": False}
+    assert [to_camel_case(name) for name in columns] == GRAPHQL_FIELDS
 
 
 def test_the_test_clients_ask_for_every_field() -> None:

@@ -129,6 +129,37 @@ async function main(): Promise<void> {
   const again = await api.execute(DeleteTask, { id: first.id });
   check(errorCode(again.errors) === "NOT_FOUND", "delete again: NOT_FOUND", again);
 
+  // A recurring task: every Monday 09:00 in New York. Completing it makes the next one, at
+  // 09:00 after the clocks change (2030-03-10); completing it again makes no other.
+  const { createTask: weekly } = await api.data(CreateTask, {
+    input: {
+      title: `typed ${run} weekly`,
+      dueDate: "2030-03-04T14:00:00Z",
+      recurrence: "FREQ=WEEKLY;BYDAY=MO",
+      timeZone: "America/New_York",
+    },
+  });
+  created.push(weekly);
+  check(
+    weekly.recurrence === "FREQ=WEEKLY;BYDAY=MO" && weekly.timeZone === "America/New_York" &&
+      weekly.occurrence === 1 && weekly.recursFrom === null,
+    "recurring create: the rule",
+    weekly,
+  );
+  const { toggleTask: completed } = await api.data(ToggleTask, { id: weekly.id });
+  const following = completed.nextOccurrence;
+  check(
+    completed.completed && following?.recursFrom === weekly.id && following.occurrence === 2 &&
+      Date.parse(following.dueDate ?? "") === Date.parse("2030-03-11T13:00:00Z"),
+    "recurring complete: the next occurrence, Monday 09:00 daylight time",
+    completed,
+  );
+  if (following) created.push(following);
+  const { toggleTask: retried2 } = await api.data(ToggleTask, { id: weekly.id, completed: true });
+  check(retried2.nextOccurrence?.id === following?.id, "recurring complete again: the same", retried2);
+  const { toggleTask: once } = await api.data(ToggleTask, { id: unrelated.id });
+  check(once.nextOccurrence === null, "a task that does not recur: no next occurrence", once);
+
   for (const task of created.slice(1)) await api.data(DeleteTask, { id: task.id });
 }
 

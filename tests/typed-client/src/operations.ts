@@ -13,6 +13,11 @@ export const TaskFields = graphql(`
     createdAt
     updatedAt
     version
+    recurrence
+    timeZone
+    recurrenceStart
+    occurrence
+    recursFrom
   }
 `);
 
@@ -62,6 +67,9 @@ export const ToggleTask = graphql(`
   mutation ToggleTask($id: ID!, $completed: Boolean) {
     toggleTask(id: $id, completed: $completed) {
       ...TaskFields
+      nextOccurrence {
+        ...TaskFields
+      }
     }
   }
 `);

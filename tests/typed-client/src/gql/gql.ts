@@ -15,28 +15,28 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n  }\n": typeof types.TaskFieldsFragmentDoc,
+    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n    recurrence\n    timeZone\n    recurrenceStart\n    occurrence\n    recursFrom\n  }\n": typeof types.TaskFieldsFragmentDoc,
     "\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": typeof types.CreateTaskDocument,
     "\n  query ListTasks($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) {\n    tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TaskFields\n        }\n      }\n    }\n  }\n": typeof types.ListTasksDocument,
     "\n  query GetTask($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": typeof types.GetTaskDocument,
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": typeof types.UpdateTaskDocument,
-    "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n    }\n  }\n": typeof types.ToggleTaskDocument,
+    "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n      nextOccurrence {\n        ...TaskFields\n      }\n    }\n  }\n": typeof types.ToggleTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": typeof types.DeleteTaskDocument,
 };
 const documents: Documents = {
-    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n  }\n": types.TaskFieldsFragmentDoc,
+    "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n    recurrence\n    timeZone\n    recurrenceStart\n    occurrence\n    recursFrom\n  }\n": types.TaskFieldsFragmentDoc,
     "\n  mutation CreateTask($input: CreateTaskInput!) {\n    createTask(input: $input) {\n      ...TaskFields\n    }\n  }\n": types.CreateTaskDocument,
     "\n  query ListTasks($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) {\n    tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TaskFields\n        }\n      }\n    }\n  }\n": types.ListTasksDocument,
     "\n  query GetTask($id: ID!) {\n    task(id: $id) {\n      ...TaskFields\n    }\n  }\n": types.GetTaskDocument,
     "\n  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {\n    updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) {\n      ...TaskFields\n    }\n  }\n": types.UpdateTaskDocument,
-    "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n    }\n  }\n": types.ToggleTaskDocument,
+    "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n      nextOccurrence {\n        ...TaskFields\n      }\n    }\n  }\n": types.ToggleTaskDocument,
     "\n  mutation DeleteTask($id: ID!) {\n    deleteTask(id: $id)\n  }\n": types.DeleteTaskDocument,
 };
 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n  }\n"): typeof import('./graphql.js').TaskFieldsFragmentDoc;
+export function graphql(source: "\n  fragment TaskFields on Task {\n    id\n    title\n    description\n    completed\n    priority\n    dueDate\n    createdAt\n    updatedAt\n    version\n    recurrence\n    timeZone\n    recurrenceStart\n    occurrence\n    recursFrom\n  }\n"): typeof import('./graphql.js').TaskFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -56,7 +56,7 @@ export function graphql(source: "\n  mutation UpdateTask($id: ID!, $input: Updat
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n    }\n  }\n"): typeof import('./graphql.js').ToggleTaskDocument;
+export function graphql(source: "\n  mutation ToggleTask($id: ID!, $completed: Boolean) {\n    toggleTask(id: $id, completed: $completed) {\n      ...TaskFields\n      nextOccurrence {\n        ...TaskFields\n      }\n    }\n  }\n"): typeof import('./graphql.js').ToggleTaskDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -10,6 +10,10 @@ export type CreateTaskInput = {
   /** Retries with the same key within 24 hours return the first task. */
   idempotencyKey?: string | null | undefined;
   priority?: Priority;
+  /** An RRULE of RFC 5545: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL, like FREQ=WEEKLY;BYDAY=MO. Needs a due date (the series starts there); completing the task creates its next occurrence. Null or empty: the task does not recur. */
+  recurrence?: string | null | undefined;
+  /** The IANA time zone the rule is evaluated in, like Europe/Berlin (default UTC). */
+  timeZone?: string;
   title: string;
 };
 
@@ -52,17 +56,21 @@ export type UpdateTaskInput = {
   description?: string | null | undefined;
   dueDate?: string | null | undefined;
   priority?: Priority | null | undefined;
+  /** An RRULE of RFC 5545: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL, like FREQ=WEEKLY;BYDAY=MO. Needs a due date (the series starts there); completing the task creates its next occurrence. Null or empty: the task does not recur. */
+  recurrence?: string | null | undefined;
+  /** The IANA time zone the rule is evaluated in, like Europe/Berlin (default UTC). */
+  timeZone?: string | null | undefined;
   title?: string | null | undefined;
 };
 
-export type TaskFieldsFragment = { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number };
+export type TaskFieldsFragment = { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null };
 
 export type CreateTaskMutationVariables = Exact<{
   input: CreateTaskInput;
 }>;
 
 
-export type CreateTaskMutation = { createTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number } };
+export type CreateTaskMutation = { createTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null } };
 
 export type ListTasksQueryVariables = Exact<{
   filter?: TaskFilter | null | undefined;
@@ -72,14 +80,14 @@ export type ListTasksQueryVariables = Exact<{
 }>;
 
 
-export type ListTasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number } }> } };
+export type ListTasksQuery = { tasks: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null } }> } };
 
 export type GetTaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GetTaskQuery = { task: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number } | null };
+export type GetTaskQuery = { task: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null } | null };
 
 export type UpdateTaskMutationVariables = Exact<{
   id: string | number;
@@ -88,7 +96,7 @@ export type UpdateTaskMutationVariables = Exact<{
 }>;
 
 
-export type UpdateTaskMutation = { updateTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number } };
+export type UpdateTaskMutation = { updateTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null } };
 
 export type ToggleTaskMutationVariables = Exact<{
   id: string | number;
@@ -96,7 +104,7 @@ export type ToggleTaskMutationVariables = Exact<{
 }>;
 
 
-export type ToggleTaskMutation = { toggleTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number } };
+export type ToggleTaskMutation = { toggleTask: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null, nextOccurrence: { id: string, title: string, description: string | null, completed: boolean, priority: Priority, dueDate: string | null, createdAt: string, updatedAt: string, version: number, recurrence: string | null, timeZone: string, recurrenceStart: string | null, occurrence: number | null, recursFrom: string | null } | null } };
 
 export type DeleteTaskMutationVariables = Exact<{
   id: string | number;
@@ -134,6 +142,11 @@ export const TaskFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }
     `, {"fragmentName":"TaskFields"}) as unknown as TypedDocumentString<TaskFieldsFragment, unknown>;
 export const CreateTaskDocument = new TypedDocumentString(`
@@ -152,6 +165,11 @@ export const CreateTaskDocument = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }`) as unknown as TypedDocumentString<CreateTaskMutation, CreateTaskMutationVariables>;
 export const ListTasksDocument = new TypedDocumentString(`
     query ListTasks($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) {
@@ -179,6 +197,11 @@ export const ListTasksDocument = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }`) as unknown as TypedDocumentString<ListTasksQuery, ListTasksQueryVariables>;
 export const GetTaskDocument = new TypedDocumentString(`
     query GetTask($id: ID!) {
@@ -196,6 +219,11 @@ export const GetTaskDocument = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }`) as unknown as TypedDocumentString<GetTaskQuery, GetTaskQueryVariables>;
 export const UpdateTaskDocument = new TypedDocumentString(`
     mutation UpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {
@@ -213,11 +241,19 @@ export const UpdateTaskDocument = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }`) as unknown as TypedDocumentString<UpdateTaskMutation, UpdateTaskMutationVariables>;
 export const ToggleTaskDocument = new TypedDocumentString(`
     mutation ToggleTask($id: ID!, $completed: Boolean) {
   toggleTask(id: $id, completed: $completed) {
     ...TaskFields
+    nextOccurrence {
+      ...TaskFields
+    }
   }
 }
     fragment TaskFields on Task {
@@ -230,6 +266,11 @@ export const ToggleTaskDocument = new TypedDocumentString(`
   createdAt
   updatedAt
   version
+  recurrence
+  timeZone
+  recurrenceStart
+  occurrence
+  recursFrom
 }`) as unknown as TypedDocumentString<ToggleTaskMutation, ToggleTaskMutationVariables>;
 export const DeleteTaskDocument = new TypedDocumentString(`
     mutation DeleteTask($id: ID!) {
