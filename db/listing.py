@@ -99,7 +99,8 @@ def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     return conditions
 
 
-@lru_cache(maxsize=256)
+# Every shape a client can ask for (filters x orders x cursor nulls: a few hundred) fits.
+@lru_cache(maxsize=1024)
 def _list_statement(shape: _Shape) -> Statement:
     """Revision, count, then the page's task columns and sort keys, in the page's order."""
     keys = [key.expression for key in pagination.sort_keys(shape.sort)]
@@ -148,7 +149,7 @@ async def list_page(owner: Owner, query: TaskQuery, first: int, after: str | Non
     statement = _list_statement(_Shape.of(query, values))
     parameters = _parameters(query, limit=first + 1, offset=0)
     parameters.update(pagination.after_parameters(values or []))
-    rows = [row for row in await owner.fetch(statement, **parameters)]
+    rows = await owner.fetch(statement, **parameters)
     total = rows[0][1]
     found = [row for row in rows if row[2] is not None]
     page = found[:first]

@@ -34,6 +34,9 @@ POOL_TIMEOUT_SECONDS = 10
 # A connection idle longer than this is pinged before use (a serverless database may have
 # closed it); busy connections are not, which saves a round trip per request.
 PING_AFTER_IDLE_SECONDS = 10
+# Releasing a connection whose statement was cancelled or timed out waits this long for the
+# server to cancel it too, then closes the connection (a frozen server answers nothing).
+RELEASE_TIMEOUT_SECONDS = 1
 # Serverless PostgreSQL closes idle connections; close them before it does.
 CLOSE_AFTER_IDLE_SECONDS = 300
 # Local to the transaction: safe through PgBouncer in transaction mode.
@@ -113,18 +116,22 @@ class PostgresStore:
     async def _connection(self) -> AsyncIterator[Any]:
         """A pooled connection; DatabaseUnavailable when none can be had.
 
-        A connection whose work failed on an outage, or was cancelled mid-statement, is closed
-        rather than handed to the next request: its protocol state cannot be trusted.
+        A connection whose work failed on an outage is closed rather than handed to the next
+        request: its protocol state cannot be trusted. One whose request was cancelled mid-
+        statement (a client that went away) goes back through asyncpg's release, which cancels
+        the statement on the server, and closes the connection only if that does not finish.
         """
         pool = self._pool or await self._open()
         with _reporting_outages():
             connection = await _acquire_alive(pool)
         pooled: _PooledConnection = connection.unproxied()
-        discard = True
+        discard = False
         try:
             yield connection
-            discard = False
-        except DatabaseUnavailable:
+        except DatabaseUnavailable as error:
+            # A statement past the command timeout leaves a working connection, whose release
+            # cancels the statement on the server; any other outage, a broken one.
+            discard = not isinstance(error.__cause__, TimeoutError)
             raise
         except Exception as error:
             discard = _is_outage(error)
@@ -183,7 +190,9 @@ async def _acquire_alive(pool: Any) -> Any:
     if alive:
         return connection
     await _release(pool, connection)
-    return await pool.acquire(timeout=POOL_TIMEOUT_SECONDS)
+    # The others idle as long may be gone too: each is pinged in turn, until one answers or
+    # the pool opens a new one (which needs no ping).
+    return await _acquire_alive(pool)
 
 
 async def _alive(connection: Any) -> bool:
@@ -205,7 +214,7 @@ async def _release(pool: Any, connection: Any) -> None:
     """Back to the pool. A connection that cannot be reset there is closed by asyncpg itself:
     not an error of the request, which has its answer (or its own error) already."""
     try:
-        await pool.release(connection)
+        await pool.release(connection, timeout=RELEASE_TIMEOUT_SECONDS)
     except Exception as error:
         log.info("A database connection could not be released, and was closed: %r", error)
 
@@ -237,7 +246,16 @@ def _reporting_outages() -> Iterator[None]:
 def _is_outage(error: BaseException) -> bool:
     # asyncpg's InterfaceError: the connection is closed or was lost mid-statement; its
     # InternalClientError ("cannot switch to state...") is a connection the server dropped
-    # while asyncpg was between messages. Neither is a bug of the statement.
+    # while asyncpg was between messages. Neither is a bug of the statement; these are.
+    if isinstance(error, _CLIENT_BUGS):
+        return False
     return is_unavailable(error) or isinstance(
         error, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
     )
+
+
+_CLIENT_BUGS = (
+    asyncpg.exceptions.ClientConfigurationError,
+    asyncpg.exceptions.UnsupportedClientFeatureError,
+    asyncpg.exceptions.ProtocolError,
+)

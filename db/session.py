@@ -17,17 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from db.availability import pool_class, report_outages
-from db.postgres_store import COMMAND_TIMEOUT_SECONDS, CONNECT_TIMEOUT_SECONDS, PostgresStore
+from db.postgres_store import (
+    COMMAND_TIMEOUT_SECONDS,
+    CONNECT_TIMEOUT_SECONDS,
+    PING_AFTER_IDLE_SECONDS,
+    POOL_TIMEOUT_SECONDS,
+    PostgresStore,
+)
 from db.sqlite_store import SqliteStore
 from db.store import Store
 from db.urls import DatabaseTarget
 
+# The engine's pool follows the store's rules (the same waits, the same pings of idle
+# connections): POOL_TIMEOUT_SECONDS and PING_AFTER_IDLE_SECONDS come from db.postgres_store.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-# Waiting for a pooled connection when all are busy (also a 503).
-POOL_TIMEOUT_SECONDS = 10
-# A pooled connection idle longer than this is pinged before use (a serverless database may have
-# closed it); busy connections are not, which saves a round trip per request.
-PING_AFTER_IDLE_SECONDS = 10
 
 
 def create_engine(

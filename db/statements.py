@@ -59,7 +59,5 @@ class Statement:
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         """The positional arguments for asyncpg, from named values (KeyError if one is missing)."""
-        return [
-            params[name] if literal is _MISSING or name in params else literal
-            for name, literal in self._order
-        ]
+        # A value written into the statement (`version = 1`) is never a caller's to change.
+        return [params[name] if literal is _MISSING else literal for name, literal in self._order]

@@ -161,6 +161,10 @@ def _versions(expected: Versions) -> dict[str, int]:
         return {}
     # A version the column cannot hold matches nothing; bound, it would overflow the driver.
     valid = sorted({version for version in expected if 0 < version <= VERSION_MAX})
+    if valid:
+        # Padded to a power of two with the last one repeated (IN (1, 2, 2, 2) is IN (1, 2)):
+        # a handful of statement shapes, not one per count a client can send.
+        valid += [valid[-1]] * ((1 << (len(valid) - 1).bit_length()) - len(valid))
     return {f"expected_version_{index}": version for index, version in enumerate(valid)}
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Header
+from fastapi.exceptions import RequestValidationError
 
 from api.settings import ListShape
 from db.inputs import TaskQuery
@@ -49,6 +50,9 @@ def _tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
+# A task has one version; a client that names this many is not reading its ETags.
+IF_MATCH_TAGS_MAX = 100
+
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
 _VERSION_TAG = re.compile(r'"([0-9]{1,19})"')
 
@@ -65,8 +69,20 @@ async def expected_versions(
     """The versions an If-Match header accepts; None when any version will do."""
     if if_match is None or if_match.strip() == "*":
         return None
+    tags = _tags(if_match)
+    if len(tags) > IF_MATCH_TAGS_MAX:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "too_long",
+                    "loc": ("header", "if-match"),
+                    "msg": f"names more than {IF_MATCH_TAGS_MAX} entity tags",
+                    "input": None,
+                }
+            ]
+        )
     # Strong comparison (RFC 9110 13.1.1, 8.8.3.2): weak tags never match, so they add no version.
-    return frozenset(version for tag in _tags(if_match) if (version := _version(tag)) is not None)
+    return frozenset(version for tag in tags if (version := _version(tag)) is not None)
 
 
 def _version(tag: str) -> int | None:

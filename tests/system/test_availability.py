@@ -6,6 +6,7 @@ outages are produced for real in tests/system/test_db_faults.py; here, every kin
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import ssl
@@ -262,7 +263,40 @@ async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
         admin = await asyncpg.connect(database_url)
         try:
             assert await admin.fetchval("SELECT pg_terminate_backend($1)", first_pid)
+            # Gone for good, as a connection a serverless database closed long ago is.
+            gone = "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)"
+            for _ in range(100):
+                if await admin.fetchval(gone, first_pid):
+                    break
+                await asyncio.sleep(0.05)
         finally:
             await admin.close()
         [(second_pid,)] = await owner.fetch(backend_pid)
         assert second_pid != first_pid
+
+
+@postgresql_only
+async def test_a_cancelled_statement_is_cancelled_on_the_server_too(database_url: str) -> None:
+    """A request cancelled mid-statement (a client gone, a GraphQL `complete`) must not leave
+    its statement running on the server, nor take a connection out of the pool's count."""
+    async with _store(database_url, pool_size=2) as store:
+        owner = Owner(store, "alice")
+        sleep = Statement(text("SELECT pg_sleep(3)"))
+        running = [asyncio.create_task(owner.fetch(sleep)) for _ in range(4)]
+        await asyncio.sleep(0.3)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        admin = await asyncpg.connect(database_url)
+        try:
+            still = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+            still += " AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()"
+            for _ in range(20):
+                if await admin.fetchval(still) == 0:
+                    break
+                await asyncio.sleep(0.1)
+            assert await admin.fetchval(still) == 0
+        finally:
+            await admin.close()
+        assert store.pool_readings()[1] == 0  # type: ignore[index]
+        assert await owner.fetch(SELECT_ONE) == [(1,)]

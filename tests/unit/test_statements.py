@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 from sqlalchemy import bindparam, select, update
 
+from db import pagination
+from db.inputs import SortDirection, SortField, StatusFilter
+from db.listing import _list_statement, _Shape
 from db.models import Task
 from db.statements import Statement
 
@@ -38,3 +42,27 @@ def test_expanding_parameters_are_refused_when_compiled() -> None:
     statement = Statement(select(Task.id).where(Task.version.in_([])))
     with pytest.raises(ValueError, match="expanding"):
         _ = statement.sql
+
+
+def test_a_literal_in_the_statement_is_never_a_callers_to_change() -> None:
+    statement = Statement(
+        update(Task).where(Task.id == bindparam("task_id")).values(version=Task.version + 1)
+    )
+    [literal] = [name for name, value in statement._order if value == 1]
+    assert statement.args({"task_id": 7, literal: 99}) in ([1, 7], [7, 1])
+
+
+def test_every_list_shape_fits_the_list_statement_cache() -> None:
+    """GraphQL reaches every combination of filters, orders and cursor nulls: a client cycling
+    through them must not make every list request compile its statement."""
+    shapes = []
+    for status, priority, search, sort, direction in itertools.product(
+        StatusFilter, (False, True), (False, True), SortField, SortDirection
+    ):
+        keys = len(pagination.sort_keys(sort))
+        nulls: list[tuple[bool, ...] | None] = [None, (False,) * keys]
+        if sort is SortField.DUE_DATE:
+            nulls.append((False, True, False))
+        shapes += [_Shape(status, priority, search, sort, direction, n) for n in nulls]
+    maxsize = _list_statement.cache_info().maxsize
+    assert maxsize is not None and len(shapes) <= maxsize, (len(shapes), maxsize)
