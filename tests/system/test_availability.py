@@ -30,6 +30,7 @@ from db.session import create_engine, create_store
 from db.statements import Statement
 from db.store import Owner, Store
 from db.urls import DatabaseTarget, parse_database_url
+from tests.support.databases import POSTGRES_ADMIN_URL
 
 
 class _DriverError(Exception):
@@ -113,6 +114,11 @@ async def _store(database_url: str, **options: Any) -> AsyncIterator[Store]:
     finally:
         await store.close()
         await engine.dispose()
+
+
+def _direct(database_url: str) -> str:
+    """The test database on PostgreSQL itself, not through PgBouncer: for an admin's look."""
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database_url.rsplit("/", 1)[1]
 
 
 def _target(database_url: str) -> DatabaseTarget:
@@ -260,7 +266,7 @@ async def test_a_connection_closed_while_idle_is_replaced_not_an_error(
         owner = Owner(store, "alice")
         backend_pid = Statement(text("SELECT pg_backend_pid()"))
         [(first_pid,)] = await owner.fetch(backend_pid)
-        admin = await asyncpg.connect(database_url)
+        admin = await asyncpg.connect(_direct(database_url))
         try:
             assert await admin.fetchval("SELECT pg_terminate_backend($1)", first_pid)
             # Gone for good, as a connection a serverless database closed long ago is.
@@ -287,7 +293,7 @@ async def test_a_cancelled_statement_is_cancelled_on_the_server_too(database_url
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
-        admin = await asyncpg.connect(database_url)
+        admin = await asyncpg.connect(_direct(database_url))
         try:
             still = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
             still += " AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()"

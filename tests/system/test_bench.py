@@ -7,6 +7,7 @@ do the same work (same answers, one list revision per write).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import shutil
@@ -23,7 +24,7 @@ import httpx
 import pytest
 
 from api.auth.tokens import mint_token
-from bench import seed, servers
+from bench import reference_sql, seed, servers
 from bench.scenarios import REFERENCES, SCENARIOS
 from tests.support.ci import require
 from tests.support.databases import POSTGRES_ADMIN_URL, postgres_reachable
@@ -114,6 +115,9 @@ def _headers(secret: str, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(secret, user)}"}
 
 
+REFERENCE_TASK_FIELDS = tuple(name.strip() for name in reference_sql.COLUMNS.split(","))
+
+
 def test_the_references_answer_the_lists_alike(
     references: tuple[str, str, dict[str, str]],
 ) -> None:
@@ -130,7 +134,22 @@ def test_the_references_answer_the_lists_alike(
             answers[key].append(graphql.json())
     assert answers["reference"][1][0] == "5" and answers["reference"][2][1] == b"[]"
     for key in urls:
+        if key == "unguarded":  # ours: more fields per task (recurrence...); compare the rest
+            assert _on_reference_fields(answers[key]) == _on_reference_fields(answers["reference"])
+            continue
         assert answers[key] == answers["reference"], key
+
+
+def _on_reference_fields(answers: list[Any]) -> list[Any]:
+    """The REST answers with each task cut to the fields the hand-written references answer."""
+    fields = REFERENCE_TASK_FIELDS
+    cut: list[Any] = []
+    for answer in answers:
+        if isinstance(answer, tuple):
+            total, body = answer
+            answer = (total, [{name: task[name] for name in fields} for task in json.loads(body)])
+        cut.append(answer)
+    return cut
 
 
 def test_the_references_toggle_alike_with_one_list_revision_per_write(
