@@ -8,18 +8,21 @@ passed by a caller.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, false, insert, not_, select, update
 
+from db import tags
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
 from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction, Row
+from db.tag_json import parse_tags, tags_of
 
 VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
 
@@ -29,9 +32,14 @@ Versions = Collection[int] | None
 Runner = Owner | OwnerTransaction
 
 
+_WIDTH = len(TASK_COLUMNS)
+TASK_ANSWER = (*TASK_COLUMNS, tags_of(Task.id).label("tags"))
+"""What every statement answering with a task returns: its columns, then its tags (as JSON)."""
+
+
 def task_row(row: Row) -> TaskRow:
-    """A TaskRow from a row that starts with the task's columns."""
-    return TaskRow(*row[: len(TASK_COLUMNS)])
+    """A TaskRow from a row that starts with TASK_ANSWER's columns."""
+    return TaskRow(*(*row[:_WIDTH], parse_tags(row[_WIDTH])))
 
 
 def _now() -> datetime:
@@ -49,7 +57,7 @@ def _check_id(task_id: int) -> int:
     return task_id
 
 
-_GET = Statement(select(*TASK_COLUMNS).where(_owned()))
+_GET = Statement(select(*TASK_ANSWER).where(_owned()))
 _CREATE = Statement(
     insert(Task)
     .values(
@@ -63,8 +71,18 @@ _CREATE = Statement(
         updated_at=bindparam("now", type_=Task.updated_at.type),
         version=1,
     )
-    .returning(*TASK_COLUMNS)
+    .returning(*TASK_ANSWER)
 )
+
+
+@asynccontextmanager
+async def _transaction(owner: Runner) -> AsyncIterator[OwnerTransaction]:
+    """A transaction of the owner's, or the one `owner` already is (the caller's to commit)."""
+    if isinstance(owner, OwnerTransaction):
+        yield owner
+        return
+    async with owner.transaction() as transaction:
+        yield transaction
 
 
 async def get_task(owner: Runner, task_id: int) -> TaskRow:
@@ -77,6 +95,8 @@ async def get_task(owner: Runner, task_id: int) -> TaskRow:
 
 async def create_task(owner: Runner, data: TaskCreate) -> TaskRow:
     """A new task for the owner, not completed."""
+    if data.tag_ids:
+        return await _create_tagged(owner, data)
     row = await owner.fetch_one(
         _CREATE,
         new_title=data.title,
@@ -123,7 +143,7 @@ def _update_statement(fields: tuple[str, ...], versions: int | None) -> Statemen
         update(Task)
         .where(_owned(), *_version_in(versions))
         .values(**values, version=Task.version + 1, updated_at=bindparam("now"))
-        .returning(*TASK_COLUMNS)
+        .returning(*TASK_ANSWER)
     )
 
 
@@ -137,7 +157,7 @@ def _toggle_statement(completed: bool | None, versions: int | None) -> Statement
         statement = statement.where(Task.completed.is_not(completed)).values(completed=completed)
     return Statement(
         statement.values(version=Task.version + 1, updated_at=bindparam("now")).returning(
-            *TASK_COLUMNS
+            *TASK_ANSWER
         )
     )
 
@@ -163,6 +183,8 @@ async def update_task(
         f"new_{name}": value.value if name == "priority" else value
         for name, value in patch.changes().items()
     }
+    if (tag_ids := changes.pop("new_tag_ids", None)) is not None:
+        return await _update_tagged(owner, task_id, changes, tag_ids, expected)
     if not changes:
         return await _unchanged(owner, task_id, expected)
     versions = _versions(expected)
@@ -197,3 +219,43 @@ async def delete_task(owner: Runner, task_id: int, expected: Versions = None) ->
         raise TaskNotFound(task_id)
     deleted: int = row[0]
     return deleted
+
+
+# --- a task's tags: written with the task, in one transaction ---------------------------------
+
+
+async def set_task_tags(
+    owner: Runner, task_id: int, tag_ids: Sequence[int], expected: Versions = None
+) -> TaskRow:
+    """Give the task exactly these tags (of the owner's); its version goes up like any write."""
+    return await _update_tagged(owner, task_id, {}, tag_ids, expected)
+
+
+async def _create_tagged(owner: Runner, data: TaskCreate) -> TaskRow:
+    async with _transaction(owner) as transaction:
+        task = await create_task(transaction, data.model_copy(update={"tag_ids": None}))
+        await tags.link(transaction, task.id, data.tag_ids or (), replace=False)
+        return await get_task(transaction, task.id)
+
+
+async def _update_tagged(
+    owner: Runner,
+    task_id: int,
+    changes: dict[str, Any],
+    tag_ids: Sequence[int],
+    expected: Versions,
+) -> TaskRow:
+    """The task's fields in `changes` (maybe none) and its tags, as one write: the UPDATE
+    first (its owner and version checks, the version bump), then the tags, then the answer."""
+    versions = _versions(expected)
+    fields = tuple(sorted(name.removeprefix("new_") for name in changes))
+    statement = _update_statement(fields, _count(expected, versions))
+    async with _transaction(owner) as transaction:
+        row = await transaction.fetch_one(
+            statement, task_id=_check_id(task_id), now=_now(), **changes, **versions
+        )
+        if row is None:
+            await _unchanged(transaction, task_id, expected)  # not found, or a conflict
+            raise TaskNotFound(task_id)
+        await tags.link(transaction, task_id, tag_ids, replace=True)
+        return await get_task(transaction, task_id)
