@@ -146,6 +146,12 @@ class TagUpdate(_Input):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
+class TaskTags(_Input):
+    """A task's tags from now on, replacing the ones it had."""
+
+    tag_ids: TagIds = Field(description="Your tags' ids; `[]` removes every tag from the task.")
+
+
 class TagMatch(enum.StrEnum):
     """Whether a task must carry any of the tags a list filter names, or all of them."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from schema.enums import Priority, SortDirection, SortField, StatusFilter
+from schema.enums import Priority, SortDirection, SortField, StatusFilter, TagMatch
 
 
 @strawberry.input
@@ -16,6 +16,9 @@ class CreateTaskInput:
     description: str | None = None
     priority: Priority = Priority.MEDIUM
     due_date: datetime | None = None
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Your tags' ids: the task's tags."
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Retries with the same key within 24 hours return the first task.",
@@ -29,6 +32,29 @@ class UpdateTaskInput:
     priority: Priority | None = strawberry.UNSET
     due_date: datetime | None = strawberry.UNSET
     completed: bool | None = strawberry.UNSET
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the task's tags; [] removes them."
+    )
+
+
+@strawberry.input(description="Tasks carrying any (or all) of these tags.")
+class TagFilter:
+    ids: list[strawberry.ID]
+    match: TagMatch = TagMatch.ANY
+
+
+@strawberry.input
+class CreateTagInput:
+    name: str
+    color: str | None = strawberry.field(
+        default=strawberry.UNSET, description="`#RRGGBB`; default `#6b7280`."
+    )
+
+
+@strawberry.input(description="Only the fields given are changed.")
+class UpdateTagInput:
+    name: str | None = strawberry.UNSET
+    color: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -38,6 +64,7 @@ class TaskFilter:
         default=None, description="Case-insensitive text in the title or description."
     )
     priority: Priority | None = None
+    tags: TagFilter | None = None
 
 
 @strawberry.input

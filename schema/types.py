@@ -10,6 +10,36 @@ from db import models
 from schema.enums import Priority
 
 
+@strawberry.type(description="A tag as a task carries it.")
+class TaskTag:
+    id: strawberry.ID
+    name: str
+    color: str
+
+    @classmethod
+    def from_model(cls, tag: models.TagRef) -> TaskTag:
+        return cls(id=strawberry.ID(str(tag.id)), name=tag.name, color=tag.color)
+
+
+@strawberry.type(description="One of the signed-in user's tags.")
+class Tag:
+    id: strawberry.ID
+    name: str = strawberry.field(description="Unique among your tags, ignoring case.")
+    color: str = strawberry.field(description="`#rrggbb`, lowercase.")
+    created_at: datetime
+    task_count: int = strawberry.field(description="How many of your tasks carry it.")
+
+    @classmethod
+    def from_model(cls, tag: models.TagRow) -> Tag:
+        return cls(
+            id=strawberry.ID(str(tag.id)),
+            name=tag.name,
+            color=tag.color,
+            created_at=tag.created_at,
+            task_count=tag.task_count,
+        )
+
+
 @strawberry.type(description="One of the signed-in user's tasks.")
 class Task:
     id: strawberry.ID
@@ -21,6 +51,7 @@ class Task:
     created_at: datetime
     updated_at: datetime
     version: int = strawberry.field(description="Goes up by one on every write.")
+    tags: list[TaskTag] = strawberry.field(description="By name ignoring case, then id.")
 
     @classmethod
     def from_model(cls, task: models.TaskRow) -> Task:
@@ -34,6 +65,7 @@ class Task:
             created_at=task.created_at,
             updated_at=task.updated_at,
             version=task.version,
+            tags=[TaskTag.from_model(tag) for tag in task.tags],
         )
 
 

@@ -66,14 +66,6 @@ class TagUpdate(inputs.TagUpdate):
     )
 
 
-class TaskTags(BaseModel):
-    """The body of PUT .../tasks/{task_id}/tags: the task's tags from now on (replacing them)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    tag_ids: TagIds = Field(description="Your tags' ids; `[]` removes every tag from the task.")
-
-
 class TagRefPublic(BaseModel):
     """A tag as every task answer carries it."""
 

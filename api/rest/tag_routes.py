@@ -18,12 +18,11 @@ from api.rest.models import (
     TagPublic,
     TagUpdate,
     TaskPublic,
-    TaskTags,
 )
 from api.rest.routes import AUTH_ERRORS, CONDITIONAL_WRITE, NOT_MODIFIED, TaskId
 from api.rest.task_json import json_answer, list_shape, tags_answer, task_answer
 from db import tags, tasks
-from db.inputs import TagCreate
+from db.inputs import TagCreate, TaskTags
 
 TagId = Annotated[int, Path(description="The tag's id; another user's tag is not found.")]
 TAG_NOT_FOUND: dict[int | str, dict[str, Any]] = {
