@@ -69,6 +69,8 @@ class TagUpdate(inputs.TagUpdate):
 class TagRefPublic(BaseModel):
     """A tag as every task answer carries it."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     name: str
     color: str = Field(examples=["#6b7280"])

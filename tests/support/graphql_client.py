@@ -38,7 +38,10 @@ class GraphQL:
         return code
 
 
-TASK_FIELDS = "id title description completed priority dueDate createdAt updatedAt version"
+TASK_FIELDS = (
+    "id title description completed priority dueDate createdAt updatedAt version "
+    "tags { id name color }"
+)
 CREATE = f"mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ {TASK_FIELDS} }} }}"
 GET = f"query($id: ID!) {{ task(id: $id) {{ {TASK_FIELDS} }} }}"
 # The writes take an optional $expectedVersion (left out: any version will do).

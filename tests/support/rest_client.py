@@ -20,6 +20,7 @@ TASK_KEYS = {
     "created_at",
     "updated_at",
     "version",
+    "tags",
 }
 
 

@@ -170,10 +170,14 @@ def test_an_extension_that_resolves_still_sees_every_field() -> None:
 
 
 def test_every_task_field_is_read_in_place() -> None:
-    """A field extension or resolver on a Task field would send every task back the slow way."""
+    """A field extension or resolver on a Task field would send every task back the slow way.
+
+    Task.tags is a list of objects, not a leaf: its items' fields are leaves."""
     schema = build_schema()
     graphql_schema = schema._schema
-    for name in ("Task", "PageInfo"):
+    objects = {"Task": {"tags"}}
+    for name in ("Task", "PageInfo", "TaskTag", "Tag"):
         type_ = graphql_schema.get_type(name)
         assert isinstance(type_, GraphQLObjectType)
-        assert set(_plan(graphql_schema)[type_]) == set(type_.fields), name
+        leaves = set(type_.fields) - objects.get(name, set())
+        assert set(_plan(graphql_schema)[type_]) == leaves, name
