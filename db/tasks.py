@@ -14,7 +14,18 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, false, insert, not_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    bindparam,
+    delete,
+    false,
+    insert,
+    literal_column,
+    not_,
+    select,
+    update,
+)
 
 from db import tags
 from db.errors import TaskNotFound, VersionConflict
@@ -22,7 +33,7 @@ from db.inputs import TaskCreate, TaskUpdate
 from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction, Row
-from db.tag_json import parse_tags, tags_of
+from db.tag_json import EMPTY, parse_tags, tags_of
 
 VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
 
@@ -71,7 +82,9 @@ _CREATE = Statement(
         updated_at=bindparam("now", type_=Task.updated_at.type),
         version=1,
     )
-    .returning(*TASK_ANSWER)
+    # A new task has no tags yet (and SQLAlchemy does not correlate a subquery of INSERT's
+    # RETURNING with the inserted row).
+    .returning(*TASK_COLUMNS, literal_column(f"'{EMPTY}'", Text).label("tags"))
 )
 
 
