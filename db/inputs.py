@@ -127,6 +127,12 @@ class TagCreate(_Input):
     name: TagName
     color: TagColor = DEFAULT_TAG_COLOR
 
+    @field_validator("color", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any) -> Any:
+        # Forms send `color: null` for "not chosen": the default, as when it is left out.
+        return DEFAULT_TAG_COLOR if value is None else value
+
 
 class TagUpdate(_Input):
     """A partial change of a tag: only the fields that were sent are applied."""

@@ -47,7 +47,7 @@ class TagFilter:
 class CreateTagInput:
     name: str
     color: str | None = strawberry.field(
-        default=strawberry.UNSET, description="`#RRGGBB`; default `#6b7280`."
+        default=strawberry.UNSET, description="`#RRGGBB`; left out or null: `#6b7280`."
     )
 
 

@@ -50,6 +50,8 @@ async def test_a_tag_has_its_fields_and_a_default_color(client: httpx.AsyncClien
     assert tag["created_at"].endswith("Z")
     colored = await create_tag(client, ALICE, name="Home", color="#A1B2C3")
     assert colored["color"] == "#a1b2c3"
+    unchosen = await create_tag(client, ALICE, name="Later", color=None)
+    assert unchosen["color"] == "#6b7280"
 
 
 @pytest.mark.parametrize(
@@ -61,7 +63,7 @@ async def test_a_tag_has_its_fields_and_a_default_color(client: httpx.AsyncClien
         ({"name": "a\x00b"}, "name: may not contain NUL characters"),
         ({"name": "x", "color": "red"}, "color: String should match pattern '^#[0-9A-Fa-f]{6}$'"),
         ({"name": "x", "color": "#fff"}, "color: String should match pattern '^#[0-9A-Fa-f]{6}$'"),
-        ({"name": "x", "color": None}, "color: Input should be a valid string"),
+        ({"name": "x", "color": 7}, "color: Input should be a valid string"),
     ],
 )
 async def test_a_bad_tag_is_a_422_naming_the_field(
