@@ -4,13 +4,17 @@ and the validators (versions, ETags) that a tag's changes keep truthful."""
 from __future__ import annotations
 
 import unicodedata
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from api.settings import Settings
 from tests.support.auth import auth
 from tests.support.errors import error_json
+from tests.support.jwks_server import app_client
 from tests.support.rest_client import (
     TAG_KEYS,
     create,
@@ -381,17 +385,13 @@ async def test_a_retried_create_with_tags_replays_it(client: httpx.AsyncClient) 
     assert (await listed(client, ALICE))[1] == 1
 
 
-async def test_the_envelope_shape_holds_tags_too(make_settings: Any) -> None:
-    from api.app import create_app
-    from tests.support.databases import close_services
-
-    app = create_app(make_settings(rest_list_shape="envelope"))
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            tag = await create_tag(http, ALICE, name="Work")
-            response = await http.get(tags_url(ALICE), headers=auth(ALICE))
-            assert response.json() == {"tags": [tag], "count": 1}
-            assert response.headers["X-Total-Count"] == "1"
-    finally:
-        await close_services(app)
+async def test_the_envelope_shape_holds_tags_too(
+    client: httpx.AsyncClient, make_settings: Callable[..., Settings]
+) -> None:
+    """(`client`: the session's app empties the tables after this test too.)"""
+    user = f"envelope-{uuid.uuid4().hex[:8]}"
+    async with app_client(make_settings(rest_list_shape="envelope")) as http:
+        tag = await create_tag(http, user, name="Work")
+        response = await http.get(tags_url(user), headers=auth(user))
+        assert response.json() == {"tags": [tag], "count": 1}
+        assert response.headers["X-Total-Count"] == "1"
