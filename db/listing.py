@@ -13,14 +13,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from db import pagination
 from db.inputs import SortDirection, SortField, StatusFilter, TagMatch, TaskQuery
-from db.models import TASK_COLUMNS, Task, TaskListRevision, TaskRow, TaskTag
+from db.models import TASK_COLUMNS, Tag, Task, TaskListRevision, TaskRow, TaskTag
 from db.statements import Statement
 from db.store import Owner
-from db.tag_json import tags_of
+from db.tag_json import EMPTY, tags_of
 from db.tasks import task_row
 
 _WIDTH = len(TASK_COLUMNS) + 1  # the task's columns and its tags
@@ -140,8 +151,13 @@ def _list_statement(shape: _Shape) -> Statement:
         TaskListRevision.user_id == bindparam("owner_id")
     )
     count = select(func.count()).select_from(Task).where(*_filters(shape))
+    # Whether the owner has any tag: if not, no page row needs its subquery (measured on
+    # PostgreSQL: a page of 50 tasks without tags costs what it did before tags).
+    tagged = exists().where(Tag.user_id == bindparam("owner_id"))
     header = select(
-        revision.scalar_subquery().label("revision"), count.scalar_subquery().label("total")
+        revision.scalar_subquery().label("revision"),
+        count.scalar_subquery().label("total"),
+        tagged.label("tagged"),
     ).subquery("header")
     sort_columns = [page.c[f"sort_{index}"] for index in range(len(keys))]
     # The tags of the page's tasks only: the subquery runs once per row of the page.
@@ -151,7 +167,9 @@ def _list_statement(shape: _Shape) -> Statement:
             header.c.revision,
             header.c.total,
             *task_columns,
-            tags_of(page.c.id).label("tags"),
+            case((header.c.tagged, tags_of(page.c.id)), else_=literal_column(f"'{EMPTY}'")).label(
+                "tags"
+            ),
             *sort_columns,
         )
         .select_from(header.outerjoin(page, true()))
