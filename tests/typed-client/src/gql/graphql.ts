@@ -5,7 +5,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateTagInput = {
-  /** `#RRGGBB`; default `#6b7280`. */
+  /** `#RRGGBB`; left out or null: `#6b7280`. */
   color?: string | null | undefined;
   name: string;
 };
