@@ -25,6 +25,7 @@ from api.middleware.request_id import REQUEST_ID_HEADER
 from api.ops import health
 from api.ops.metrics import METRICS_PATH, Metrics, metrics_server
 from api.rest import routes as rest
+from api.rest import tag_routes
 from api.rest.openapi import describe_settings
 from api.settings import ConfigurationError, Settings
 from db.errors import DatabaseUnavailable
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(rest.router)
+    app.include_router(tag_routes.router)
     if settings.api_docs_enabled:
         app.include_router(docs_router())
         describe_settings(app, settings)

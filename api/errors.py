@@ -26,6 +26,8 @@ from db.errors import (
     DatabaseUnavailable,
     IdempotencyKeyReused,
     InvalidInput,
+    TagNameTaken,
+    TagNotFound,
     TaskNotFound,
     VersionConflict,
 )
@@ -144,7 +146,7 @@ async def _not_found(_: Request, error: Exception) -> JSONResponse:
 
 async def _invalid(request: Request, error: Exception) -> Response:
     assert isinstance(error, InvalidInput)
-    problem = {"loc": ["query", error.field], "msg": error.reason, "type": "value_error"}
+    problem = {"loc": [error.location, error.field], "msg": error.reason, "type": "value_error"}
     return _invalid_answer(request, [problem])
 
 
@@ -161,6 +163,10 @@ async def _version_conflict(_: Request, error: Exception) -> Response:
 
 
 async def _key_reused(_: Request, error: Exception) -> JSONResponse:
+    return error_answer(status.HTTP_409_CONFLICT, str(error))
+
+
+async def _conflict(_: Request, error: Exception) -> JSONResponse:
     return error_answer(status.HTTP_409_CONFLICT, str(error))
 
 
@@ -181,6 +187,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(TaskNotFound, _not_found)
+    app.add_exception_handler(TagNotFound, _not_found)
+    app.add_exception_handler(TagNameTaken, _conflict)
     app.add_exception_handler(InvalidInput, _invalid)
     app.add_exception_handler(NotModified, _not_modified)
     app.add_exception_handler(VersionConflict, _version_conflict)

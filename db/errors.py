@@ -1,4 +1,4 @@
-"""Domain errors raised by the task service; each transport maps them once."""
+"""Domain errors raised by the task and tag services; each transport maps them once."""
 
 from __future__ import annotations
 
@@ -20,8 +20,26 @@ class TaskNotFound(TaskError):
         self.task_id = task_id
 
 
+class TagNotFound(TaskError):
+    """No tag with this id belongs to this owner (it may belong to someone else)."""
+
+    def __init__(self, tag_id: int) -> None:
+        super().__init__(f"Tag {tag_id} not found")
+        self.tag_id = tag_id
+
+
+class TagNameTaken(TaskError):
+    """The owner has a tag of this name already (ignoring case)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f'A tag named "{name}" already exists')
+        self.name = name
+
+
 class InvalidInput(TaskError):
     """A value that passed the transport's shape checks but is not acceptable."""
+
+    location = "query"  # where REST says the field was: the query string or the body
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -37,6 +55,17 @@ class InvalidCursor(InvalidInput):
 
     def __init__(self, message: str) -> None:
         super().__init__("cursor", message)
+
+
+class TagsNotFound(InvalidInput):
+    """Tag ids in a body that are none of the owner's tags; nothing was changed."""
+
+    location = "body"
+
+    def __init__(self, tag_ids: list[int]) -> None:
+        named = ", ".join(str(tag_id) for tag_id in tag_ids)
+        super().__init__("tag_ids", f"{'tags' if len(tag_ids) > 1 else 'tag'} {named} not found")
+        self.tag_ids = tag_ids
 
 
 class VersionConflict(TaskError):

@@ -95,5 +95,9 @@ async def _replay(owner: Owner, key: str, request_hash: str) -> TaskRow:
 
 
 def _fingerprint(data: TaskCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    fields = data.model_dump(mode="json")
+    if not fields["tag_ids"]:
+        # No tags: the fingerprint of before tags existed (a retry across an upgrade replays).
+        del fields["tag_ids"]
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

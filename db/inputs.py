@@ -1,5 +1,5 @@
-"""The one validation: what a title, a description, a recurrence rule, a time zone, a patch and
-a list query may be.
+"""The one validation: what a title, a description, a recurrence rule, a time zone, a patch, a
+tag and a list query may be.
 
 REST bodies use these models directly; GraphQL inputs are converted into them.
 """
@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from db.models import Priority
+from db.models import INT64_MAX, TAG_NAME_MAX, Priority
 from db.recurrence import RECURRENCE_MAX, normalize_rule
 from db.timestamps import as_utc
 from db.timezones import DEFAULT_TIME_ZONE, TIME_ZONE_MAX, time_zone_name
@@ -54,6 +54,33 @@ Description = Annotated[
     AfterValidator(storable_text),
 ]
 DueDate = Annotated[datetime, AfterValidator(as_utc)] | None
+
+TAG_IDS_MAX = 100  # tags on one task, or named by one list filter
+DEFAULT_TAG_COLOR = "#6b7280"  # a neutral gray, readable on light and dark backgrounds
+
+
+def _lowercase(value: str) -> str:
+    return value.lower()
+
+
+TagName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TAG_NAME_MAX),
+    AfterValidator(storable_text),
+]
+# `#RRGGBB`, any case in; stored and answered in lowercase.
+TagColor = Annotated[
+    str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"), AfterValidator(_lowercase)
+]
+TagId = Annotated[int, Field(ge=1, le=INT64_MAX)]
+
+
+def _distinct(ids: list[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+TagIds = Annotated[list[TagId], Field(max_length=TAG_IDS_MAX), AfterValidator(_distinct)]
+"""Tag ids, each once (a repeated one counts once), at most TAG_IDS_MAX."""
 
 
 def _rule(value: str | None) -> str | None:
@@ -97,10 +124,11 @@ class TaskCreate(_Input):
     due_date: DueDate = None
     recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
     time_zone: TimeZoneName = Field(default=DEFAULT_TIME_ZONE, description=TIME_ZONE)
+    tag_ids: TagIds | None = None
 
 
 # May be left out of a patch, but not sent as null (api.rest.models documents them so).
-NOT_NULL = ("title", "priority", "completed", "time_zone")
+NOT_NULL = ("title", "priority", "completed", "time_zone", "tag_ids")
 
 
 class TaskUpdate(_Input):
@@ -113,6 +141,7 @@ class TaskUpdate(_Input):
     completed: StrictBool | None = None
     recurrence: RecurrenceRule = Field(default=None, description=RECURRENCE)
     time_zone: TimeZoneName | None = Field(default=None, description=TIME_ZONE)
+    tag_ids: TagIds | None = None
 
     @field_validator(*NOT_NULL, mode="before")
     @classmethod
@@ -124,6 +153,50 @@ class TaskUpdate(_Input):
     def changes(self) -> dict[str, Any]:
         """The fields that were sent, with their validated values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TagCreate(_Input):
+    """A new tag; its name is unique among the user's tags, ignoring case."""
+
+    name: TagName
+    color: TagColor = DEFAULT_TAG_COLOR
+
+    @field_validator("color", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any) -> Any:
+        # Forms send `color: null` for "not chosen": the default, as when it is left out.
+        return DEFAULT_TAG_COLOR if value is None else value
+
+
+class TagUpdate(_Input):
+    """A partial change of a tag: only the fields that were sent are applied."""
+
+    name: TagName | None = None
+    color: TagColor | None = None
+
+    @field_validator("name", "color", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, with their validated values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TaskTags(_Input):
+    """A task's tags from now on, replacing the ones it had."""
+
+    tag_ids: TagIds = Field(description="Your tags' ids; `[]` removes every tag from the task.")
+
+
+class TagMatch(enum.StrEnum):
+    """Whether a task must carry any of the tags a list filter names, or all of them."""
+
+    ANY = "any"
+    ALL = "all"
 
 
 class StatusFilter(enum.StrEnum):
@@ -157,6 +230,8 @@ class TaskQuery(_Input):
     priority: Priority | None = None
     sort: SortField = SortField.CREATED_AT
     direction: SortDirection = SortDirection.DESC
+    tag_ids: TagIds = Field(default_factory=list)
+    tag_match: TagMatch = TagMatch.ANY
 
 
 IDEMPOTENCY_KEY_MAX = 255

@@ -1,4 +1,4 @@
-"""The tasks table."""
+"""The tables: tasks, their list revisions, idempotency keys, tags and the tags of each task."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -36,6 +38,15 @@ NAMING_CONVENTION = {
 # SQLite has no 64-bit autoincrement type named BIGINT; INTEGER PRIMARY KEY is its rowid.
 TaskId = BigInteger().with_variant(Integer(), "sqlite")
 INT64_MAX = 2**63 - 1  # the largest id (and cursor integer) the database can hold
+
+
+@dataclass(frozen=True, slots=True)
+class TagRef:
+    """A tag as a task carries it (in every task answer): its id, name and color."""
+
+    id: int
+    name: str
+    color: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +72,8 @@ class TaskRow:
     recurrence_start: datetime | None
     occurrence: int | None
     recurs_from: int | None
+    # Not a column: the task's tags, by name ignoring case, then id (db.tag_json).
+    tags: tuple[TagRef, ...] = ()
 
 
 class Priority(enum.StrEnum):
@@ -121,6 +134,8 @@ class Task(Base):
         # Serves the default order (newest first) and its keyset pagination per user.
         Index("ix_tasks_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_tasks_user_id_updated_at_id", "user_id", "updated_at", "id"),
+        # What task_tags' foreign key names: a tag link cannot join one user's task to another's.
+        Index("uq_tasks_id_user_id", "id", "user_id", unique=True),
         # Never hand a deleted task's id to a new task (stale clients would edit the wrong one).
         {"sqlite_autoincrement": True},
     )
@@ -149,6 +164,73 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     task_id: Mapped[int] = mapped_column(TaskId)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+TAG_NAME_MAX = 50
+# Python's casefold() of a name: what "the same name ignoring case" means, on both backends.
+# Byte order ("C") on PostgreSQL, as SQLite's BINARY: both sort tags in code point order.
+TagNameKey = String(4 * TAG_NAME_MAX).with_variant(
+    String(4 * TAG_NAME_MAX, collation="C"), "postgresql"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    """A tag as the tag routes answer it."""
+
+    id: int
+    name: str
+    color: str
+    created_at: datetime
+    task_count: int
+
+
+class Tag(Base):
+    """A user's tag: a name unique per user ignoring case, and a `#rrggbb` color."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(TaskId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(TAG_NAME_MAX))
+    name_key: Mapped[str] = mapped_column(TagNameKey)
+    color: Mapped[str] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # Also the index of the tags list's order (name ignoring case, then id).
+        UniqueConstraint("user_id", "name_key", name="uq_tags_user_id_name_key"),
+        UniqueConstraint("id", "user_id", name="uq_tags_id_user_id"),
+        CheckConstraint("length(color) = 7", name="color_length"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class TaskTag(Base):
+    """One tag on one task, both of the same user (the foreign keys include the user)."""
+
+    __tablename__ = "task_tags"
+
+    task_id: Mapped[int] = mapped_column(TaskId, primary_key=True)
+    tag_id: Mapped[int] = mapped_column(TaskId, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["task_id", "user_id"],
+            ["tasks.id", "tasks.user_id"],
+            name="fk_task_tags_task_id_tasks",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tag_id", "user_id"],
+            ["tags.id", "tags.user_id"],
+            name="fk_task_tags_tag_id_tags",
+            ondelete="CASCADE",
+        ),
+        # A tag's tasks: its task count, the list's tag filter, a deleted tag's links.
+        Index("ix_task_tags_tag_id_task_id", "tag_id", "task_id"),
+    )
 
 
 TASK_COLUMNS = tuple(Task.__table__.columns)

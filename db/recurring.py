@@ -22,10 +22,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from db import tags
 from db.models import TASK_COLUMNS, Task, TaskRow
 from db.recurrence import next_occurrence
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction
+from db.tag_json import parse_tags, tags_of
 
 # The most completed tasks one statement looks up; fewer are padded to the next power of two,
 # so that a handful of statement shapes serve every page size.
@@ -123,8 +125,8 @@ async def create_next(tx: OwnerTransaction, task: TaskRow, now: datetime) -> int
     if row is None:
         return None
     next_id: int = row[0]
-    # TAGS: the next occurrence gets the completed task's tags here, in this transaction
-    # (one INSERT INTO task_tags ... SELECT of task.id's tags, for next_id).
+    # The next occurrence carries the completed task's tags, in this same transaction.
+    await tags.link(tx, next_id, [tag.id for tag in task.tags], replace=False)
     return next_id
 
 
@@ -132,7 +134,7 @@ async def create_next(tx: OwnerTransaction, task: TaskRow, now: datetime) -> int
 def _lookup_statement(size: int) -> Statement:
     keys = [bindparam(f"from_{index}", type_=Task.recurs_from.type) for index in range(size)]
     return Statement(
-        select(*TASK_COLUMNS).where(
+        select(*TASK_COLUMNS, tags_of(Task.id).label("tags")).where(
             Task.user_id == bindparam("owner_id"), Task.recurs_from.in_(keys)
         )
     )
@@ -150,7 +152,7 @@ async def next_occurrences(owner: Runner, task_ids: Sequence[int]) -> list[TaskR
             _lookup_statement(size), **{f"from_{index}": key for index, key in enumerate(padded)}
         )
         for row in rows:
-            task = TaskRow(*row)
+            task = TaskRow(*row[:-1], tags=parse_tags(row[-1]))
             assert task.recurs_from is not None  # the statement's condition
             found[task.recurs_from] = task
     return [found.get(task_id) for task_id in task_ids]

@@ -12,7 +12,7 @@ that locks the task, writes it and inserts its next occurrence.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
@@ -21,11 +21,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Text,
     bindparam,
     case,
     delete,
     false,
     insert,
+    literal_column,
     not_,
     null,
     or_,
@@ -33,13 +35,14 @@ from sqlalchemy import (
     update,
 )
 
-from db import recurring
+from db import recurring, tags
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
 from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
 from db.recurrence import require_due_date
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction, Row
+from db.tag_json import EMPTY, parse_tags, tags_of
 
 VERSION_MAX = 2**31 - 1  # Task.version is a 32-bit INTEGER
 
@@ -62,14 +65,18 @@ class WrittenTask(TaskRow):
     next_task_id: int | None = None
 
 
+TASK_ANSWER = (*TASK_COLUMNS, tags_of(Task.id).label("tags"))
+"""What every statement answering with a task returns: its columns, then its tags (as JSON)."""
+
+
 def task_row(row: Row) -> TaskRow:
-    """A TaskRow from a row that starts with the task's columns."""
-    return TaskRow(*row[:_WIDTH])
+    """A TaskRow from a row that starts with TASK_ANSWER's columns."""
+    return TaskRow(*row[:_WIDTH], tags=parse_tags(row[_WIDTH]))
 
 
 def _written(row: Row) -> WrittenTask:
-    """A WrittenTask from a row of the task's columns and recurring.next_task_id()."""
-    return WrittenTask(*row[: _WIDTH + 1])
+    """A WrittenTask from a row of TASK_ANSWER's columns and recurring.next_task_id()."""
+    return WrittenTask(*row[:_WIDTH], tags=parse_tags(row[_WIDTH]), next_task_id=row[_WIDTH + 1])
 
 
 def columns(task: TaskRow) -> TaskRow:
@@ -92,13 +99,13 @@ def _check_id(task_id: int) -> int:
     return task_id
 
 
-_GET = Statement(select(*TASK_COLUMNS).where(_owned()))
-_GET_WRITTEN = Statement(select(*TASK_COLUMNS, recurring.next_task_id()).where(_owned()))
+_GET = Statement(select(*TASK_ANSWER).where(_owned()))
+_GET_WRITTEN = Statement(select(*TASK_ANSWER, recurring.next_task_id()).where(_owned()))
 _NEXT_ID = Statement(select(recurring.next_task_id()).where(_owned()))
 # PostgreSQL locks the row until the transaction ends; SQLite's BEGIN IMMEDIATE locks it all.
-# Only the task's columns: a read that waited for the lock sees the row as its holder left it,
+# Not its next occurrence: a read that waited for the lock sees the row as its holder left it,
 # but the rest of the database (a next occurrence it inserted) as it was before the wait.
-_LOCK = Statement(select(*TASK_COLUMNS).where(_owned()).with_for_update(of=Task))
+_LOCK = Statement(select(*TASK_ANSWER).where(_owned()).with_for_update(of=Task))
 _CREATE = Statement(
     insert(Task)
     .values(
@@ -116,7 +123,9 @@ _CREATE = Statement(
         recurrence_start=bindparam("new_recurrence_start", type_=Task.recurrence_start.type),
         occurrence=bindparam("new_occurrence"),
     )
-    .returning(*TASK_COLUMNS)
+    # A new task has no tags yet (and SQLAlchemy does not correlate a subquery of INSERT's
+    # RETURNING with the inserted row).
+    .returning(*TASK_COLUMNS, literal_column(f"'{EMPTY}'", Text).label("tags"))
 )
 
 
@@ -130,6 +139,8 @@ async def get_task(owner: Runner, task_id: int) -> TaskRow:
 
 async def create_task(owner: Runner, data: TaskCreate) -> TaskRow:
     """A new task for the owner, not completed; a recurring one starts its series."""
+    if data.tag_ids:
+        return await _create_tagged(owner, data)
     require_due_date(data.recurrence, data.due_date)
     recurs = data.recurrence is not None
     row = await owner.fetch_one(
@@ -240,7 +251,7 @@ def _update_statement(patch: _Patch, guarded: bool) -> Statement:
         update(Task)
         .where(_owned(), *_version_in(patch.versions), *_patch_conditions(patch, guarded))
         .values(**values, version=Task.version + 1, updated_at=bindparam("now"))
-        .returning(*TASK_COLUMNS, recurring.next_task_id())
+        .returning(*TASK_ANSWER, recurring.next_task_id())
     )
 
 
@@ -259,7 +270,7 @@ def _toggle_statement(completed: bool | None, versions: int | None, guarded: boo
             statement = statement.where(Task.recurrence.is_(None))
     return Statement(
         statement.values(version=Task.version + 1, updated_at=bindparam("now")).returning(
-            *TASK_COLUMNS, recurring.next_task_id()
+            *TASK_ANSWER, recurring.next_task_id()
         )
     )
 
@@ -351,6 +362,15 @@ async def update_task(
         name: value.value if name == "priority" else value
         for name, value in patch.changes().items()
     }
+    if (tag_ids := changes.pop("tag_ids", None)) is not None:
+        return await _update_tagged(owner, task_id, changes, tag_ids, expected)
+    return await _update_fields(owner, task_id, changes, expected)
+
+
+async def _update_fields(
+    owner: Runner, task_id: int, changes: dict[str, Any], expected: Versions
+) -> WrittenTask:
+    """update_task's write of the task's own fields (`changes`, by column)."""
     if not changes:
         return await _current(owner, task_id, expected)
     if "recurrence" in changes and "due_date" in changes:
@@ -408,3 +428,44 @@ async def delete_task(owner: Runner, task_id: int, expected: Versions = None) ->
         raise TaskNotFound(task_id)
     deleted: int = row[0]
     return deleted
+
+
+# --- a task's tags: written with the task, in one transaction ---------------------------------
+
+
+async def set_task_tags(
+    owner: Runner, task_id: int, tag_ids: Sequence[int], expected: Versions = None
+) -> WrittenTask:
+    """Give the task exactly these tags (of the owner's); its version goes up like any write."""
+    return await _update_tagged(owner, _check_id(task_id), {}, tag_ids, expected)
+
+
+async def _create_tagged(owner: Runner, data: TaskCreate) -> TaskRow:
+    async with _transaction(owner) as transaction:
+        task = await create_task(transaction, data.model_copy(update={"tag_ids": None}))
+        await tags.link(transaction, task.id, data.tag_ids or (), replace=False)
+        return await get_task(transaction, task.id)
+
+
+async def _update_tagged(
+    owner: Runner,
+    task_id: int,
+    changes: dict[str, Any],
+    tag_ids: Sequence[int],
+    expected: Versions,
+) -> WrittenTask:
+    """The task's fields in `changes` (maybe none) and its tags, as one write: the update first
+    (its owner and version checks, the version bump, a recurring task's next occurrence), then
+    the tags, then the answer."""
+    async with _transaction(owner) as transaction:
+        if changes:
+            await _update_fields(transaction, task_id, changes, expected)
+        else:
+            versions = _versions(expected)
+            touch = _update_statement(_Patch.of({}, _count(expected, versions)), guarded=True)
+            row = await transaction.fetch_one(touch, task_id=task_id, now=_now(), **versions)
+            if row is None:
+                await _unchanged(transaction, task_id, expected)  # not found, or a conflict
+                raise TaskNotFound(task_id)
+        await tags.link(transaction, task_id, tag_ids, replace=True)
+        return await _current(transaction, task_id, None)

@@ -15,12 +15,14 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
 from schema.execution import PlainLeavesExecutionContext
 from schema.metrics import OperationMetrics, OperationNames, OperationObserver
 from schema.resolvers import Mutation, Query
+from schema.tag_resolvers import TagMutation, TagQuery
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -71,6 +73,11 @@ class _ParserCache(ParserCache):
         yield
 
 
+# The root types: the tasks' fields, then the tags'.
+ROOT_QUERY = merge_types("Query", (Query, TagQuery))
+ROOT_MUTATION = merge_types("Mutation", (Mutation, TagMutation))
+
+
 class TaskSchema(Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -101,8 +108,8 @@ def build_schema(
         # First in the list, so that it reads the result after ErrorCodes gave it its codes.
         counting = [lambda: OperationMetrics(observe_operation, names)]
     return TaskSchema(
-        query=Query,
-        mutation=Mutation,
+        query=ROOT_QUERY,
+        mutation=ROOT_MUTATION,
         extensions=[
             *counting,
             lambda: Limits(rules),

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import strawberry
 
-from db.inputs import SortDirection, SortField, StatusFilter
+from db.inputs import SortDirection, SortField, StatusFilter, TagMatch
 from db.models import Priority
 
 strawberry.enum(Priority, name="Priority")
 strawberry.enum(StatusFilter, name="TaskStatus")
 strawberry.enum(SortField, name="TaskOrderField")
 strawberry.enum(SortDirection, name="OrderDirection")
+strawberry.enum(TagMatch, name="TagMatch", description="Any of the tags named, or all of them.")
 
-__all__ = ["Priority", "SortDirection", "SortField", "StatusFilter"]
+__all__ = ["Priority", "SortDirection", "SortField", "StatusFilter", "TagMatch"]

@@ -26,6 +26,8 @@ from db.errors import (
     DatabaseUnavailable,
     IdempotencyKeyReused,
     InvalidInput,
+    TagNameTaken,
+    TagNotFound,
     TaskNotFound,
     VersionConflict,
 )
@@ -53,6 +55,10 @@ def _extensions(
         return {"code": "UNAUTHENTICATED"}
     if isinstance(original, TaskNotFound):
         return {"code": "NOT_FOUND", "id": str(original.task_id)}
+    if isinstance(original, TagNotFound):
+        return {"code": "NOT_FOUND", "id": str(original.tag_id)}
+    if isinstance(original, TagNameTaken):
+        return {"code": "CONFLICT", "field": "name"}
     if isinstance(original, VersionConflict):
         return {"code": "CONFLICT", "currentVersion": original.current.version}
     if isinstance(original, IdempotencyKeyReused):
@@ -123,6 +129,8 @@ def _message(original: Exception | None, error: GraphQLError) -> str:
         )
     if isinstance(original, DatabaseUnavailable):
         return DatabaseUnavailable.MESSAGE
+    if isinstance(original, InvalidInput):  # its field as GraphQL names it (`tagIds`)
+        return f"{_field_name((original.field,))}: {original.reason}"
     if isinstance(original, StatementError) and original.orig is not None:
         # SQLAlchemy's text adds the statement and its parameters: the driver's message only.
         return f"{type(original).__name__}: {original.orig}"

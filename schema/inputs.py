@@ -9,7 +9,7 @@ import strawberry
 
 from db.inputs import RECURRENCE, TIME_ZONE
 from db.timezones import DEFAULT_TIME_ZONE
-from schema.enums import Priority, SortDirection, SortField, StatusFilter
+from schema.enums import Priority, SortDirection, SortField, StatusFilter, TagMatch
 
 
 @strawberry.input
@@ -20,6 +20,9 @@ class CreateTaskInput:
     due_date: datetime | None = None
     recurrence: str | None = strawberry.field(default=None, description=RECURRENCE)
     time_zone: str = strawberry.field(default=DEFAULT_TIME_ZONE, description=TIME_ZONE)
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Your tags' ids: the task's tags."
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Retries with the same key within 24 hours return the first task.",
@@ -35,6 +38,29 @@ class UpdateTaskInput:
     completed: bool | None = strawberry.UNSET
     recurrence: str | None = strawberry.field(default=strawberry.UNSET, description=RECURRENCE)
     time_zone: str | None = strawberry.field(default=strawberry.UNSET, description=TIME_ZONE)
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the task's tags; [] removes them."
+    )
+
+
+@strawberry.input(description="Tasks carrying any (or all) of these tags.")
+class TagFilter:
+    ids: list[strawberry.ID]
+    match: TagMatch = TagMatch.ANY
+
+
+@strawberry.input
+class CreateTagInput:
+    name: str
+    color: str | None = strawberry.field(
+        default=strawberry.UNSET, description="`#RRGGBB`; left out or null: `#6b7280`."
+    )
+
+
+@strawberry.input(description="Only the fields given are changed.")
+class UpdateTagInput:
+    name: str | None = strawberry.UNSET
+    color: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -44,6 +70,7 @@ class TaskFilter:
         default=None, description="Case-insensitive text in the title or description."
     )
     priority: Priority | None = None
+    tags: TagFilter | None = None
 
 
 @strawberry.input

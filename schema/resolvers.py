@@ -24,11 +24,11 @@ DEFAULT_PAGE_SIZE = 20
 _ID_PATTERN = re.compile(r"-?[0-9]{1,64}")
 
 
-def parse_id(value: strawberry.ID) -> int:
-    """A task id from a GraphQL ID; ids are decimal integers."""
+def parse_id(value: strawberry.ID, kind: str = "task") -> int:
+    """A task's (or a tag's) id from a GraphQL ID; ids are decimal integers."""
     text = str(value).strip()
     if not _ID_PATTERN.fullmatch(text):
-        raise InvalidInput("id", "is not a task id")
+        raise InvalidInput("id", f"is not a {kind} id")
     return int(text)
 
 
@@ -51,6 +51,8 @@ def _idempotency_key(value: str) -> str:
 def _task_query(filter: TaskFilter | None, order_by: TaskOrder | None) -> TaskQuery:
     values = {**given_fields(filter or TaskFilter()), **given_fields(order_by or TaskOrder())}
     values["sort"] = values.pop("field")
+    if (tags := values.pop("tags", None)) is not None:
+        values.update(tag_ids=tags.ids, tag_match=tags.match)
     return TaskQuery.model_validate(values)
 
 

@@ -19,6 +19,36 @@ NEXT_OCCURRENCE = (
 )
 
 
+@strawberry.type(description="A tag as a task carries it.")
+class TaskTag:
+    id: strawberry.ID
+    name: str
+    color: str
+
+    @classmethod
+    def from_model(cls, tag: models.TagRef) -> TaskTag:
+        return cls(id=strawberry.ID(str(tag.id)), name=tag.name, color=tag.color)
+
+
+@strawberry.type(description="One of the signed-in user's tags.")
+class Tag:
+    id: strawberry.ID
+    name: str = strawberry.field(description="Unique among your tags, ignoring case.")
+    color: str = strawberry.field(description="`#rrggbb`, lowercase.")
+    created_at: datetime
+    task_count: int = strawberry.field(description="How many of your tasks carry it.")
+
+    @classmethod
+    def from_model(cls, tag: models.TagRow) -> Tag:
+        return cls(
+            id=strawberry.ID(str(tag.id)),
+            name=tag.name,
+            color=tag.color,
+            created_at=tag.created_at,
+            task_count=tag.task_count,
+        )
+
+
 @strawberry.type(description="One of the signed-in user's tasks.")
 class Task:
     id: strawberry.ID
@@ -43,6 +73,7 @@ class Task:
     recurs_from: strawberry.ID | None = strawberry.field(
         description="The task whose completion created this one (its previous occurrence)."
     )
+    tags: list[TaskTag] = strawberry.field(description="By name ignoring case, then id.")
     # From a write, which knows whether the task has a next occurrence: none needs no lookup.
     known_without_next: strawberry.Private[bool] = False
 
@@ -72,6 +103,7 @@ class Task:
             occurrence=task.occurrence,
             recurs_from=None if task.recurs_from is None else strawberry.ID(str(task.recurs_from)),
             known_without_next=isinstance(task, WrittenTask) and task.next_task_id is None,
+            tags=[TaskTag.from_model(tag) for tag in task.tags],
         )
 
 

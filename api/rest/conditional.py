@@ -46,6 +46,13 @@ def list_etag(
     return f'"{revision}-{hashlib.sha256(page.encode()).hexdigest()[:16]}"'
 
 
+def tags_etag(owner_id: str, revision: int, shape: ListShape = ListShape.ARRAY) -> str:
+    """A strong validator for the owner's tags: the list revision, which every write of a tag
+    or of a task (their task counts) bumps."""
+    page = f"{owner_id}|tags|{shape}"
+    return f'"{revision}-{hashlib.sha256(page.encode()).hexdigest()[:16]}"'
+
+
 def _tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 

@@ -1,8 +1,9 @@
-"""REST payloads: the task as clients read it, the list parameters, the toggle body, errors.
+"""REST payloads: tasks and tags as clients read them, the list parameters, the toggle body,
+errors.
 
-Task bodies are db.inputs.TaskCreate and TaskUpdate (documented here with its non-null fields);
-these models only add the REST spellings the existing clients use and translate them into
-db.inputs.TaskQuery.
+Task and tag bodies are db.inputs' models (the patches documented here with their non-null
+fields); these models only add the REST spellings the existing clients use and translate them
+into db.inputs.TaskQuery.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, model_validator
 
 from db import inputs
-from db.inputs import PAGE_MAX, SEARCH_MAX, SortDirection, SortField, StatusFilter, TaskQuery
+from db.inputs import (
+    PAGE_MAX,
+    SEARCH_MAX,
+    SortDirection,
+    SortField,
+    StatusFilter,
+    TagIds,
+    TagMatch,
+    TaskQuery,
+)
 from db.models import Priority
 
 OFFSET_MAX = 1_000_000
@@ -45,6 +55,39 @@ class TaskUpdate(inputs.TaskUpdate):
     model_config = ConfigDict(json_schema_extra=lambda schema: _drop_null(schema, inputs.NOT_NULL))
 
 
+TAG_NOT_NULL = ("name", "color")
+
+
+class TagUpdate(inputs.TagUpdate):
+    """A partial change of a tag: only the fields that were sent are applied."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: _drop_null(schema, ("name", "color"))
+    )
+
+
+class TagRefPublic(BaseModel):
+    """A tag as every task answer carries it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    color: str = Field(examples=["#6b7280"])
+
+
+class TagPublic(BaseModel):
+    """One of your tags; `task_count`: how many of your tasks carry it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str = Field(description="Unique among your tags, ignoring case.")
+    color: str = Field(examples=["#6b7280"], description="`#rrggbb`, lowercase.")
+    created_at: datetime
+    task_count: int
+
+
 class TaskPublic(BaseModel):
     """A task as every route returns it; timestamps are ISO-8601 in UTC."""
 
@@ -59,7 +102,9 @@ class TaskPublic(BaseModel):
     due_date: datetime | None
     created_at: datetime
     updated_at: datetime
-    version: int = Field(description="Starts at 1; every change adds 1.")
+    version: int = Field(
+        description="Starts at 1; every change adds 1 (its tags', and a rename of one, too)."
+    )
     recurrence: str | None = Field(
         description="An RRULE (FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL); null: once.",
         examples=["FREQ=WEEKLY;BYDAY=MO"],
@@ -76,6 +121,7 @@ class TaskPublic(BaseModel):
     recurs_from: int | None = Field(
         description="The task whose completion created this one (its previous occurrence)."
     )
+    tags: list[TagRefPublic] = Field(description="By name ignoring case, then id.")
 
 
 class TaskWritten(TaskPublic):
@@ -94,6 +140,13 @@ class TaskDeleted(BaseModel):
     """The answer to DELETE: a body, because clients call `response.json()` on every answer."""
 
     message: str = Field(examples=["Task deleted"])
+    deleted_id: int
+
+
+class TagDeleted(BaseModel):
+    """The answer to deleting a tag, like a task's."""
+
+    message: str = Field(examples=["Tag deleted"])
     deleted_id: int
 
 
@@ -165,6 +218,13 @@ class TaskListParams(BaseModel):
     )
     limit: int = Field(default=PAGE_MAX, ge=1, le=PAGE_MAX, description="At most this many.")
     offset: int = Field(default=0, ge=0, le=OFFSET_MAX, description="Skip this many first.")
+    tag_ids: TagIds = Field(
+        default_factory=list,
+        description="Repeated (`tag_ids=1&tag_ids=2`): only tasks carrying these tags.",
+    )
+    tag_match: TagMatch = Field(
+        default=TagMatch.ANY, description="`any` of the `tag_ids` (default), or `all` of them."
+    )
 
     _query: TaskQuery = PrivateAttr()
 
@@ -178,6 +238,8 @@ class TaskListParams(BaseModel):
             priority=self.priority,
             sort=_SORT[self.sort],
             direction=self.order,
+            tag_ids=self.tag_ids,
+            tag_match=self.tag_match,
         )
         return self
 

@@ -17,7 +17,7 @@ from api.settings import ErrorDetailStyle, ListShape, Settings
 
 # Each list route's operationId, and the key its items go under in the envelope
 # (the `key` its route gives api.rest.task_json.list_answer).
-LISTS = {"read_tasks": "tasks"}
+LISTS = {"read_tasks": "tasks", "read_tags": "tags"}
 
 _MESSAGE = {
     "type": "string",

@@ -16,11 +16,22 @@ from pydantic import BaseModel, ValidationError
 
 from api.rest.models import TaskListParams
 
+# Parameters whose every value counts when repeated (`tag_ids=1&tag_ids=2`).
+REPEATED = ("tag_ids",)
+
 
 async def task_list_params(request: Request) -> TaskListParams:
-    """The task list's query parameters (a repeated one: its last value, as FastAPI takes it)."""
+    """The task list's query parameters (a repeated one: its last value, as FastAPI takes it,
+    except a list's: all of them, and comma-separated ones too, `tag_ids=1,2`)."""
+    query = request.query_params
+    values: dict[str, object] = dict(query)
+    for name in REPEATED:
+        if name in values:
+            values[name] = [
+                part for value in query.getlist(name) for part in value.split(",") if part != ""
+            ]
     try:
-        return TaskListParams.model_validate(dict(request.query_params))
+        return TaskListParams.model_validate(values)
     except ValidationError as error:
         problems = error.errors(include_url=False)
         raise RequestValidationError(

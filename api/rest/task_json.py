@@ -1,4 +1,4 @@
-"""Tasks as the REST routes answer them, encoded once with orjson.
+"""Tasks (and tags) as the REST routes answer them, encoded once with orjson.
 
 The routes return these bytes directly (FastAPI then neither validates nor re-encodes them);
 api.rest.models.TaskPublic documents the same shape in the OpenAPI document. A TaskRow is a
@@ -18,7 +18,7 @@ from fastapi import Request, Response
 
 from api.rest.conditional import task_etag
 from api.settings import ListShape
-from db.models import TaskRow
+from db.models import TagRow, TaskRow
 
 # Timestamps are timezone-aware UTC; OPT_UTC_Z writes them with a trailing Z.
 _OPTIONS = orjson.OPT_UTC_Z
@@ -67,3 +67,8 @@ def list_answer(
 def tasks_answer(tasks: Sequence[TaskRow], *, total: int, etag: str, shape: ListShape) -> Response:
     """A page of tasks (`{"tasks": [...], "count": n}` in the envelope shape)."""
     return list_answer("tasks", tasks, total=total, etag=etag, shape=shape)
+
+
+def tags_answer(tags: Sequence[TagRow], *, etag: str, shape: ListShape) -> Response:
+    """The owner's tags (`{"tags": [...], "count": n}` in the envelope shape)."""
+    return list_answer("tags", tags, total=len(tags), etag=etag, shape=shape)

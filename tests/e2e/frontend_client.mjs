@@ -24,9 +24,10 @@ const EXPIRED_TOKEN = env("EXPIRED_TOKEN");
 
 const TASK_KEYS = [
   "completed", "created_at", "description", "due_date", "id", "occurrence", "priority",
-  "recurrence", "recurrence_start", "recurs_from", "time_zone", "title", "updated_at", "user_id",
-  "version",
+  "recurrence", "recurrence_start", "recurs_from", "tags", "time_zone", "title", "updated_at",
+  "user_id", "version",
 ].join(",");
+const TAG_KEYS = ["color", "created_at", "id", "name", "task_count"].join(",");
 
 const failures = [];
 let checks = 0;
@@ -112,6 +113,15 @@ function checkTask(task, what, { written = false } = {}) {
     check(isUtcTimestamp(task[key]), `${what}: ${key} is ISO-8601 UTC`, task[key]);
   }
   check(task.due_date === null || isUtcTimestamp(task.due_date), `${what}: due_date`, task.due_date);
+  check(Array.isArray(task.tags) && task.tags.every((tag) =>
+    Object.keys(tag).join(",") === "id,name,color" && Number.isInteger(tag.id)),
+  `${what}: tags are {id, name, color}`, task.tags);
+}
+
+function checkTag(tag, what) {
+  check(tag && Object.keys(tag).sort().join(",") === TAG_KEYS, `${what}: tag keys`, tag);
+  check(/^#[0-9a-f]{6}$/.test(tag?.color), `${what}: color #rrggbb`, tag?.color);
+  check(isUtcTimestamp(tag?.created_at), `${what}: created_at`, tag?.created_at);
 }
 
 function checkError(answer, status, what, word) {
@@ -124,6 +134,77 @@ function checkError(answer, status, what, word) {
 
 const tasksPath = (user = USER_A) => `/api/${encodeURIComponent(user)}/tasks`;
 const taskPath = (id, user = USER_A) => `${tasksPath(user)}/${id}`;
+const tagsPath = (user = USER_A) => `/api/${encodeURIComponent(user)}/tags`;
+const tagPath = (id, user = USER_A) => `${tagsPath(user)}/${id}`;
+
+// Tags as a frontend with labels uses them: create, attach, filter, rename, delete.
+async function tags() {
+  for (const [method, path] of [
+    ["GET", tagsPath()], ["POST", tagsPath()], ["PUT", tagPath(1)], ["PATCH", tagPath(1)],
+    ["DELETE", tagPath(1)], ["PUT", `${taskPath(1)}/tags`],
+  ]) {
+    await preflight(method, path);
+  }
+  const work = await api(tagsPath(), { method: "POST", body: { name: "Work", color: "#3B82F6" } });
+  check(work.status === 201, "create tag: 201", [work.status, work.data]);
+  checkTag(work.data, "create tag");
+  check(work.data?.color === "#3b82f6" && work.data?.task_count === 0, "create tag: fields", work.data);
+  const home = await api(tagsPath(), { method: "POST", body: { name: "home" } });
+  check(home.data?.color === "#6b7280", "create tag: the default color", home.data);
+  checkError(await api(tagsPath(), { method: "POST", body: { name: "WORK" } }), 409,
+    "a tag named like another, in capitals", "already exists");
+
+  const made = await api(tasksPath(), {
+    method: "POST", body: { title: "Tagged", tag_ids: [work.data.id, home.data.id] },
+  });
+  check(made.status === 201, "create with tag_ids: 201", [made.status, made.data]);
+  checkTask(made.data, "create with tag_ids");
+  check(made.data?.tags.map((tag) => tag.name).join(",") === "home,Work",
+    "create with tag_ids: the tags, by name ignoring case", made.data?.tags);
+  await api(tasksPath(), { method: "POST", body: { title: "Untagged" } });
+
+  const listed = await api(tagsPath());
+  check(listed.status === 200 && Array.isArray(listed.data) && listed.data.length === 2,
+    "list tags: a bare array", listed.data);
+  listed.data?.forEach((tag) => checkTag(tag, "list tags item"));
+  check(listed.headers.get("x-total-count") === "2", "list tags: X-Total-Count",
+    listed.headers.get("x-total-count"));
+  check(listed.data?.every((tag) => tag.task_count === 1), "list tags: task_count", listed.data);
+
+  const onlyWork = await api(`${tasksPath()}?tag_ids=${work.data.id}`);
+  check(onlyWork.data?.length === 1 && onlyWork.data[0].id === made.data.id,
+    "list ?tag_ids=: the tagged task only", onlyWork.data);
+  const both = await api(`${tasksPath()}?tag_ids=${work.data.id}&tag_ids=999999&tag_match=all`);
+  check(both.status === 200 && both.data?.length === 0, "list tag_match=all: none has both",
+    both.data);
+
+  const set = await api(`${taskPath(made.data.id)}/tags`, {
+    method: "PUT", body: { tag_ids: [work.data.id] },
+  });
+  check(set.status === 200 && set.data?.tags.length === 1 && set.data?.version === 2,
+    "PUT .../tags: replaced, a new version", set.data);
+  const unknown = await api(`${taskPath(made.data.id)}/tags`, {
+    method: "PUT", body: { tag_ids: [999999] },
+  });
+  check(unknown.status === 422 && unknown.data?.message === "tag_ids: tag 999999 not found",
+    "PUT .../tags with an unknown tag: 422 naming it", unknown.data);
+  checkError(await api(tagPath(work.data.id, USER_B), {
+    token: TOKEN_B, method: "PATCH", body: { name: "stolen" },
+  }), 404, "A's tag renamed under B's path", "not found");
+
+  const renamed = await api(tagPath(work.data.id), { method: "PATCH", body: { name: "Job" } });
+  check(renamed.status === 200 && renamed.data?.name === "Job", "rename tag", renamed.data);
+  const carried = await api(taskPath(made.data.id));
+  check(carried.data?.tags[0]?.name === "Job" && carried.data?.version === 3,
+    "rename tag: the task carries the new name, at a new version", carried.data);
+
+  const removed = await api(tagPath(work.data.id), { method: "DELETE" });
+  check(removed.status === 200 && removed.data?.deleted_id === work.data.id, "delete tag",
+    removed.data);
+  const kept = await api(taskPath(made.data.id));
+  check(kept.status === 200 && kept.data?.tags.length === 0, "delete tag: the task stays, untagged",
+    kept.data);
+}
 
 async function main() {
   for (const [method, path] of [
@@ -234,6 +315,7 @@ async function main() {
   check(after.headers.get("x-total-count") === "0", "list after delete: X-Total-Count 0",
     after.headers.get("x-total-count"));
 
+  await tags();
   await recurring();
 }
 

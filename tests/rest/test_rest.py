@@ -270,6 +270,12 @@ EXPECTED_OPERATIONS = {
     ("/api/{user_id}/tasks/{task_id}", "delete"): ("delete_task", "200", None),
     ("/api/{user_id}/tasks/{task_id}/complete", "patch"): ("complete_task", "200", None),
     ("/api/{user_id}/tasks/{task_id}/toggle", "patch"): ("toggle_task", "200", None),
+    ("/api/{user_id}/tasks/{task_id}/tags", "put"): ("set_task_tags", "200", "TaskTags"),
+    ("/api/{user_id}/tags", "get"): ("read_tags", "200", None),
+    ("/api/{user_id}/tags", "post"): ("create_tag", "201", "TagCreate"),
+    ("/api/{user_id}/tags/{tag_id}", "put"): ("update_tag", "200", "TagUpdate"),
+    ("/api/{user_id}/tags/{tag_id}", "patch"): ("patch_tag", "200", "TagUpdate"),
+    ("/api/{user_id}/tags/{tag_id}", "delete"): ("delete_tag", "200", None),
 }
 
 
@@ -295,10 +301,14 @@ async def test_openapi_describes_every_route(client: httpx.AsyncClient) -> None:
         assert operation["operationId"] == operation_id
         assert operation["security"] == [{"HTTPBearer": []}]
         answers = operation["responses"]
-        errors = {"401", "403", "413", "503"} | ({"404"} if "{task_id}" in key[0] else set())
-        conditional = CONDITIONAL_ANSWERS.get(key[1], set())
-        if key[1] == "post":
-            errors |= {"409"}
+        path, method = key
+        named = "{task_id}" in path or "{tag_id}" in path
+        errors = {"401", "403", "413", "503"} | ({"404"} if named else set())
+        # Tags have no version: only their list is conditional (If-None-Match).
+        of_a_tag = path.startswith("/api/{user_id}/tags") and method != "get"
+        conditional = set() if of_a_tag else CONDITIONAL_ANSWERS.get(method, set())
+        if method == "post" or (of_a_tag and method != "delete"):
+            errors |= {"409"}  # an idempotency key reused; a tag's name taken
         assert set(answers) == {success, "422"} | errors | conditional, key
         for status in errors:
             assert answers[status]["content"]["application/json"]["schema"] == _ref("ErrorDetail")
@@ -324,8 +334,10 @@ async def test_openapi_answers_and_bodies(client: httpx.AsyncClient) -> None:
     assert ok["headers"]["X-Total-Count"]["schema"] == {"type": "integer"}
     query = {p["name"]: p["schema"] for p in listing["parameters"] if p["in"] == "query"}
     assert set(query) == {
-        "status", "status_filter", "search", "priority", "sort", "order", "limit", "offset"
+        "status", "status_filter", "search", "priority", "sort", "order", "limit", "offset",
+        "tag_ids", "tag_match",
     }  # fmt: skip
+    assert query["tag_ids"]["type"] == "array"  # repeated: `tag_ids=1&tag_ids=2`
     assert (query["limit"]["minimum"], query["limit"]["maximum"]) == (1, 100)
     assert query["limit"]["default"] == 100
     assert (query["offset"]["minimum"], query["offset"]["default"]) == (0, 0)
@@ -363,8 +375,8 @@ async def test_openapi_answers_and_bodies(client: httpx.AsyncClient) -> None:
 async def test_openapi_says_which_patch_fields_may_not_be_null(
     client: httpx.AsyncClient,
 ) -> None:
-    """title, priority, completed and time_zone may be left out but not sent as null; the
-    others may."""
+    """title, priority, completed, time_zone and tag_ids may be left out but not sent as null;
+    the others may. A tag's name and color likewise."""
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
     update = schemas["TaskUpdate"]
     assert update["description"] == "A partial change: only the fields that were sent are applied."
@@ -393,6 +405,17 @@ async def test_openapi_says_which_patch_fields_may_not_be_null(
             "title": "Time Zone",
             "description": inputs.TIME_ZONE,
         },
+        "tag_ids": {
+            "type": "array",
+            # FastAPI's OpenAPI model holds bounds as floats: 2**63 - 1 rounds to 2**63.
+            "items": {"type": "integer", "minimum": 1, "maximum": float(2**63 - 1)},
+            "maxItems": 100,
+            "title": "Tag Ids",
+        },
+    }
+    assert schemas["TagUpdate"]["properties"] == {
+        "name": {"type": "string", "maxLength": 50, "minLength": 1, "title": "Name"},
+        "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$", "title": "Color"},
     }
     # One TaskUpdate in the document, and the one validation (db.inputs) knows nothing of it.
     assert [name for name in schemas if "TaskUpdate" in name] == ["TaskUpdate"]

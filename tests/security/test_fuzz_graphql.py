@@ -19,7 +19,12 @@ import schemathesis
 from fastapi import FastAPI
 from graphql import (
     ArgumentNode,
+    FieldNode,
     GraphQLError,
+    IntValueNode,
+    ListValueNode,
+    NullValueNode,
+    ObjectFieldNode,
     StringValueNode,
     VariableNode,
     Visitor,
@@ -52,6 +57,12 @@ pytest_plugins = ["tests.support.fuzz"]
 
 ENDPOINT = "http://testserver/graphql"
 SEEDED_TASKS = 4
+SEEDED_TAGS = 3
+# The fields whose `id`s are tags' (Task.tags, the tags query, the tag mutations); others: tasks'.
+TAG_FIELDS = frozenset({"tags", "createTag", "updateTag", "deleteTag"})
+MISSING_ID = "987654321"  # no task's, no tag's
+# Operations with a tag's `id` argument.
+ON_A_TAG = frozenset({"updateTag", "deleteTag"})
 # README: every error carries one of these; INTERNAL_SERVER_ERROR is a bug, whatever the input.
 EXPECTED_CODES = frozenset(
     {
@@ -67,19 +78,25 @@ EXPECTED_CODES = frozenset(
 ANONYMOUS_CODES = EXPECTED_CODES - {"NOT_FOUND", "CONFLICT"}
 SIGNED_IN_CODES = EXPECTED_CODES - {"UNAUTHENTICATED"}
 
+# More examples than REST's: a GraphQL operation's arguments are one generated document, and a
+# write needs all of them valid at once (tags added inputs that are rarely valid when generated).
+MAX_EXAMPLES = 120
 schema = schemathesis.graphql.from_path(
-    Path(__file__).resolve().parents[2] / "schema.graphql", config=fuzz_config()
+    Path(__file__).resolve().parents[2] / "schema.graphql", config=fuzz_config(MAX_EXAMPLES)
 )
 
 
 @dataclass
 class Run:
-    """One operation's fuzz run: its app, the owner's task ids (existing now, and ever)."""
+    """One operation's fuzz run: its app, the owner's task and tag ids (existing now, and
+    ever)."""
 
     app: FastAPI
     tally: Tally
     live_ids: list[str] = field(default_factory=list)
     owner_ids: set[str] = field(default_factory=set)
+    live_tag_ids: list[str] = field(default_factory=list)
+    owner_tag_ids: set[str] = field(default_factory=set)
 
 
 def _errors(body: Any) -> list[Any]:
@@ -92,17 +109,18 @@ def _code(error: Any) -> Any:
     return extensions.get("code") if isinstance(extensions, dict) else None
 
 
-def _ids(value: Any) -> Iterator[str]:
-    """Every task id in a `data` value: `id` fields, and deleteTask's bare ID."""
+def _ids(value: Any, tags: bool = False) -> Iterator[tuple[str, str]]:
+    """Every task or tag id in a `data` value, as ("task" or "tag", id): `id` fields, and the
+    bare IDs of deleteTask and deleteTag."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in {"id", "deleteTask"} and isinstance(item, str):
-                yield item
+            if key in {"id", "deleteTask", "deleteTag"} and isinstance(item, str):
+                yield ("tag" if tags or key == "deleteTag" else "task"), item
             else:
-                yield from _ids(item)
+                yield from _ids(item, tags or key in TAG_FIELDS)
     elif isinstance(value, list):
         for item in value:
-            yield from _ids(item)
+            yield from _ids(item, tags)
 
 
 def expected_answer(caller: Caller, run: Run) -> CheckFunction:
@@ -122,8 +140,10 @@ def expected_answer(caller: Caller, run: Run) -> CheckFunction:
         if caller is Caller.MISSING:
             assert not any((data or {}).values()), f"no token, yet data: {data}"
         if caller is Caller.STRANGER:
-            leaked = set(_ids(data)) & run.owner_ids
-            assert not leaked, f"another user's token saw the owner's tasks {sorted(leaked)}"
+            owners = {("task", id_) for id_ in run.owner_ids}
+            owners |= {("tag", id_) for id_ in run.owner_tag_ids}
+            leaked = set(_ids(data)) & owners
+            assert not leaked, f"another user's token saw the owner's {sorted(leaked)}"
 
     return graphql_answer
 
@@ -147,24 +167,77 @@ def fuzz_run(
         task_id = response.json()["data"]["createTask"]["id"]
         run.live_ids.append(task_id)
         run.owner_ids.add(task_id)
+    for number in range(SEEDED_TAGS):
+        seed = schema["Mutation"]["createTag"].Case(
+            body=f'mutation {{ createTag(input: {{name: "Seeded {number}"}}) {{ id }} }}',
+            headers={"Authorization": authorization(Caller.OWNER)},
+        )
+        response = seed.call(app=run.app, base_url=ENDPOINT)
+        if response.status_code != 200 or _errors(response.json()):
+            pytest.fail(f"seeding answered {response.status_code}: {response.text}")
+        tag_id = response.json()["data"]["createTag"]["id"]
+        run.live_tag_ids.append(tag_id)
+        run.owner_tag_ids.add(tag_id)
     return run
 
 
 class _TargetLiveTasks(Visitor):
-    """Point two in three literal `id` arguments at one of the owner's existing tasks."""
+    """Aim literal arguments where answers can be had: one in two `id`s at one of the owner's
+    existing tasks (tags, for a tag's operation) and one in six at none; one in two tag id
+    lists at some of the owner's tags, and colors at a valid one; one in two `first`, `after`
+    and `expectedVersion` at a page or a write that can go through."""
 
-    def __init__(self, live_ids: list[str]) -> None:
+    def __init__(self, live_ids: list[str], live_tag_ids: list[str]) -> None:
         super().__init__()
         self.live_ids = live_ids
+        self.live_tag_ids = live_tag_ids
+        self.field = ""
 
-    def enter_argument(self, node: ArgumentNode, *_: object) -> ArgumentNode | None:
-        if node.name.value != "id" or isinstance(node.value, VariableNode) or not self.live_ids:
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        self.field = node.name.value  # a field's arguments are visited before its selections
+
+    def _some_tags(self, seen: str) -> ListValueNode | None:
+        """One time in two, some of the owner's tags (maybe none) in place of generated ids."""
+        if not self.live_tag_ids or not pick((seen, "tags"), 2):
+            return None
+        chosen = self.live_tag_ids[: pick(seen, len(self.live_tag_ids) + 1)]
+        return ListValueNode(values=tuple(StringValueNode(value=tag_id) for tag_id in chosen))
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: object) -> ObjectFieldNode | None:
+        if isinstance(node.value, VariableNode):
             return None
         seen = print_ast(node.value)
-        if not pick((seen, "live"), 3):
+        # A tag's color: a generated string is almost never `#RRGGBB`.
+        if node.name.value == "color" and not pick((seen, "color"), 2):
+            return ObjectFieldNode(name=node.name, value=StringValueNode(value="#12ab9f"))
+        # TaskFilter.tags.ids and the task inputs' tagIds: generated IDs are rarely numbers.
+        if node.name.value not in ("ids", "tagIds"):
             return None
-        chosen = self.live_ids[pick(seen, len(self.live_ids))]
-        return ArgumentNode(name=node.name, value=StringValueNode(value=chosen))
+        tags = self._some_tags(seen)
+        return None if tags is None else ObjectFieldNode(name=node.name, value=tags)
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> ArgumentNode | None:
+        if isinstance(node.value, VariableNode):
+            return None
+        seen = print_ast(node.value)
+        if node.name.value == "tagIds":
+            tags = self._some_tags(seen)
+            return None if tags is None else ArgumentNode(name=node.name, value=tags)
+        # A page the service can answer, a write at any version, one time in two: generated
+        # `first`s are rarely 0 to 100, cursors never valid, versions rarely the task's.
+        if node.name.value == "first" and not pick((seen, "first"), 2):
+            return ArgumentNode(name=node.name, value=IntValueNode(value="5"))
+        if node.name.value in ("after", "expectedVersion") and not pick((seen, "null"), 2):
+            return ArgumentNode(name=node.name, value=NullValueNode())
+        live = self.live_tag_ids if self.field in ON_A_TAG else self.live_ids
+        if node.name.value != "id" or not live:
+            return None
+        # One in two an existing one, one in six a well-formed id of nothing, else generated.
+        aim = pick((seen, "live"), 6)
+        if aim < 2:
+            return None
+        chosen_id = MISSING_ID if aim == 2 else live[pick(seen, len(live))]
+        return ArgumentNode(name=node.name, value=StringValueNode(value=chosen_id))
 
 
 def _aim(case: Case[Any], run: Run) -> Caller:
@@ -174,7 +247,8 @@ def _aim(case: Case[Any], run: Run) -> Caller:
     # A negative case that does not even parse is sent as generated.
     with contextlib.suppress(GraphQLError):
         if isinstance(query, str):
-            case.body = print_ast(visit(parse(query), _TargetLiveTasks(run.live_ids)))
+            target = _TargetLiveTasks(run.live_ids, run.live_tag_ids)
+            case.body = print_ast(visit(parse(query), target))
     header = authorization(caller)
     if header is None:
         case.headers.pop("Authorization", None)
@@ -184,15 +258,19 @@ def _aim(case: Case[Any], run: Run) -> Caller:
 
 
 def _track(run: Run, caller: Caller, data: Any) -> None:
-    """Remember the owner's new tasks and forget deleted ones."""
+    """Remember the owner's new tasks and tags, and forget deleted ones."""
     if not isinstance(data, dict):
         return
-    created = data.get("createTask")
-    if caller is Caller.OWNER and isinstance(created, dict) and "id" in created:
-        run.live_ids.append(created["id"])
-        run.owner_ids.add(created["id"])
-    if data.get("deleteTask") in run.live_ids:
-        run.live_ids.remove(data["deleteTask"])
+    for create, delete, live, ever in (
+        ("createTask", "deleteTask", run.live_ids, run.owner_ids),
+        ("createTag", "deleteTag", run.live_tag_ids, run.owner_tag_ids),
+    ):
+        created = data.get(create)
+        if caller is Caller.OWNER and isinstance(created, dict) and "id" in created:
+            live.append(created["id"])
+            ever.add(created["id"])
+        if data.get(delete) in live:
+            live.remove(data[delete])
 
 
 @schema.parametrize()
@@ -222,6 +300,10 @@ def test_graphql_answers_conform(case: Case[Any], fuzz_run: Run) -> None:
         raise
 
 
+# Nothing to get wrong, nothing to look up: `tags`.
+WITHOUT_ARGUMENTS = frozenset({"Query.tags"})
+
+
 def test_graphql_fuzzing_reached_every_answer(backend: str, fuzz_tallies: Tallies) -> None:
     """The run above got into every resolver (answers without errors, input refused, tasks
     looked up) and was refused in every way: the fuzzing is not all validation errors."""
@@ -232,8 +314,12 @@ def test_graphql_fuzzing_reached_every_answer(backend: str, fuzz_tallies: Tallie
     labels = [f"{root}.{name}" for root in schema for name in schema[root]]
     for label in labels:
         owner = tally.outcomes_of(label, Caller.OWNER)
+        if label in WITHOUT_ARGUMENTS:
+            assert "OK" in owner, f"{label}: the owner got only {sorted(owner)}"
+            assert 401 in tally.statuses_of(label), label
+            continue
         assert {"OK", "BAD_USER_INPUT"} <= owner, f"{label}: the owner got only {sorted(owner)}"
-        if label not in {"Mutation.createTask", "Query.tasks"}:
+        if label not in {"Mutation.createTask", "Query.tasks", "Mutation.createTag"}:
             # The task was looked up: missing, or at another version than expected.
             assert owner & {"NOT_FOUND", "CONFLICT"}, f"{label}: the owner got {sorted(owner)}"
         assert 401 in tally.statuses_of(label), label

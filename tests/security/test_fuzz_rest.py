@@ -51,7 +51,10 @@ pytestmark = pytest.mark.slow
 pytest_plugins = ["tests.support.fuzz"]
 
 SEEDED_TASKS = 4
+SEEDED_TAGS = 3
+USER_PATHS = "/api/{user_id}/"
 TASKS_PATH = "/api/{user_id}/tasks"
+TAGS_PATH = "/api/{user_id}/tags"
 
 
 def _document() -> dict[str, Any]:
@@ -99,7 +102,7 @@ def refused(caller: Caller) -> CheckFunction:
 
     def refused_caller(_: CheckContext, response: Response, case: Case[Any]) -> None:
         expected = REFUSALS.get(caller)
-        if expected is not None and case.path.startswith(TASKS_PATH):
+        if expected is not None and case.path.startswith(USER_PATHS):
             assert response.status_code in expected, (
                 f"{caller.value}: {response.status_code}, expected one of {sorted(expected)}"
             )
@@ -109,11 +112,13 @@ def refused(caller: Caller) -> CheckFunction:
 
 @dataclass
 class Run:
-    """One operation's fuzz run: its app, the owner's tasks that exist now, what was sent."""
+    """One operation's fuzz run: its app, the owner's tasks and tags that exist now, what was
+    sent."""
 
     app: FastAPI
     tally: Tally
     live_ids: list[int] = field(default_factory=list)
+    live_tag_ids: list[int] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -135,6 +140,17 @@ def fuzz_run(
         if response.status_code != 201:
             pytest.fail(f"seeding answered {response.status_code}: {response.text}")
         run.live_ids.append(response.json()["id"])
+    for number in range(SEEDED_TAGS):
+        seed = schema[TAGS_PATH]["POST"].Case(
+            path_parameters={"user_id": OWNER},
+            headers={"Authorization": authorization(Caller.OWNER)},
+            body={"name": f"Seeded {number}"},
+            media_type="application/json",
+        )
+        response = seed.call(app=run.app)
+        if response.status_code != 201:
+            pytest.fail(f"seeding answered {response.status_code}: {response.text}")
+        run.live_tag_ids.append(response.json()["id"])
     return run
 
 
@@ -153,10 +169,15 @@ def _aim(case: Case[Any], run: Run) -> Caller:
     elsewhere = caller is Caller.STRANGER and not pick(generated, 2) and user_id != STRANGER
     if user_id is not None and not elsewhere:
         case.path_parameters["user_id"] = OWNER
-    task_id = case.path_parameters.get("task_id")
-    # Two in three integer ids name a task that exists; the rest stay as generated (404s).
-    if isinstance(task_id, int) and run.live_ids and pick((generated, "task"), 3):
-        case.path_parameters["task_id"] = run.live_ids[pick(generated, len(run.live_ids))]
+    # Two in three integer ids name a task (a tag) that exists; the rest stay as generated (404s).
+    for name, live in (("task_id", run.live_ids), ("tag_id", run.live_tag_ids)):
+        value = case.path_parameters.get(name)
+        if isinstance(value, int) and live and pick((generated, name), 3):
+            case.path_parameters[name] = live[pick(generated, len(live))]
+    # A body's tag ids name the owner's tags one time in two (then the write can go through).
+    tag_ids = case.body.get("tag_ids") if isinstance(case.body, dict) else None
+    if isinstance(tag_ids, list) and run.live_tag_ids and pick((generated, "tag_ids"), 2):
+        case.body["tag_ids"] = run.live_tag_ids[: pick(generated, len(run.live_tag_ids) + 1)]
     # One validator in three names version 1, the seeded tasks' own until they change: 304s
     # and conditional writes that go through.
     for name in ("If-None-Match", "If-Match"):
@@ -171,10 +192,11 @@ def _aim(case: Case[Any], run: Run) -> Caller:
 
 
 def _track(case: Case[Any], run: Run, status: int, body: Any) -> None:
-    if case.method == "POST" and status == 201 and body["id"] not in run.live_ids:
-        run.live_ids.append(body["id"])  # not again when a retry replays an Idempotency-Key
+    live = run.live_tag_ids if case.path.startswith(TAGS_PATH) else run.live_ids
+    if case.method == "POST" and status == 201 and body["id"] not in live:
+        live.append(body["id"])  # not again when a retry replays an Idempotency-Key
     elif case.method == "DELETE" and status == 200:
-        run.live_ids.remove(body["deleted_id"])
+        live.remove(body["deleted_id"])
 
 
 @schema.parametrize()
@@ -189,7 +211,7 @@ def test_rest_answers_conform(case: Case[Any], fuzz_run: Run) -> None:
     if "Authorization" not in response.request.headers:
         caller = Caller.MISSING  # a coverage case that leaves the security header out
     fuzz_run.tally.record(case.operation.label, caller, response.status_code)
-    if response.status_code in {200, 201} and case.path.startswith(TASKS_PATH):
+    if response.status_code in {200, 201} and case.path.startswith(USER_PATHS):
         _track(case, fuzz_run, response.status_code, response.json())
     try:
         case.validate_response(response, checks=[*CHECKS, refused(caller)])
@@ -213,10 +235,24 @@ def test_rest_fuzzing_reached_every_answer(backend: str, fuzz_tallies: Tallies) 
                 assert 200 in statuses, path
                 continue
             success = 201 if method == "post" else 200
-            expected = {success, 401, 403, 422} | ({404} if "{task_id}" in path else set())
+            expected = {success, 401, 403}
+            if "{task_id}" in path or "{tag_id}" in path:
+                expected |= {404}
+            if _can_be_invalid(methods[method]):
+                expected |= {422}
             assert expected <= statuses, f"{method.upper()} {path}: only {sorted(statuses)}"
     writes = [f"{method} {TASKS_PATH}/{{task_id}}" for method in ("PUT", "PATCH", "DELETE")]
     assert 412 in set().union(*map(tally.statuses_of, writes)), "no stale If-Match was refused"
+
+
+def _can_be_invalid(operation: dict[str, Any]) -> bool:
+    """Whether some input of the operation can fail validation: a body, a query parameter, a
+    typed path parameter (not a header, not the user_id, which any text is)."""
+    parameters = operation.get("parameters", [])
+    return "requestBody" in operation or any(
+        parameter["in"] in ("query", "path") and parameter["name"] != "user_id"
+        for parameter in parameters
+    )
 
 
 # What the fuzzing found, pinned down (fixed in api/errors.py).
@@ -251,6 +287,9 @@ async def test_an_undecodable_body_is_a_422_like_malformed_json(
         (f"/api/{OWNER}/tasks", "GET, POST"),
         (f"/api/{OWNER}/tasks/1", "GET, PUT, PATCH, DELETE"),
         (f"/api/{OWNER}/tasks/1/toggle", "PATCH"),
+        (f"/api/{OWNER}/tasks/1/tags", "PUT"),
+        (f"/api/{OWNER}/tags", "GET, POST"),
+        (f"/api/{OWNER}/tags/1", "PUT, PATCH, DELETE"),
     ],
 )
 async def test_a_405_allows_every_method_of_the_path(
@@ -283,7 +322,7 @@ def test_an_oversized_body_is_a_documented_answer(label: str) -> None:
     operation = schema.find_operation_by_label(label)
     assert operation is not None
     case = operation.Case(
-        path_parameters={"user_id": OWNER, "task_id": 1},
+        path_parameters={"user_id": OWNER, "task_id": 1, "tag_id": 1},
         headers={"Authorization": authorization(Caller.OWNER)},
         body={"title": "x", "description": "x" * BODY_LIMIT},
         media_type="application/json",

@@ -18,13 +18,13 @@ from sqlalchemy import delete, func, insert, select, update
 
 from api.app import create_app
 from api.settings import ConfigurationError, Settings
-from db.models import Task
+from db.models import Tag, Task, TaskTag
 from db.statements import Statement
 from db.store import Owner, Row
 from tests.support.auth import auth
 from tests.support.databases import app_as_role, close_services, services_of
 from tests.support.graphql_client import CREATE, LIST, GraphQL
-from tests.support.rest_client import create, tasks_url
+from tests.support.rest_client import create, create_tag, tags_url, tasks_url
 
 ROLE = "todo_app_test"
 # PostgreSQL only: the database fixture's other backend does not apply here.
@@ -50,6 +50,12 @@ FORGED = Statement(
         version=1,
     )
 )
+
+
+UNFILTERED_TAGS = Statement(select(Tag.user_id, Tag.name).order_by(Tag.id))
+UNFILTERED_LINKS = Statement(select(TaskTag.user_id, TaskTag.task_id).order_by(TaskTag.task_id))
+RENAME_ALL_TAGS = Statement(update(Tag).values(name="mallory's").returning(Tag.id))
+UNLINK_ALL = Statement(delete(TaskTag).returning(TaskTag.tag_id))
 
 
 def _user(name: str) -> str:
@@ -146,3 +152,41 @@ async def test_a_role_under_the_policy_without_the_setting_refuses_to_start(
 async def test_a_superuser_starts_without_the_setting(app: FastAPI) -> None:
     async with app.router.lifespan_context(app):
         pass
+
+
+async def test_tags_work_under_row_level_security(rls_client: httpx.AsyncClient) -> None:
+    """Tag writes, and their triggers bumping the tasks' versions, under the policy."""
+    alice = _user("alice")
+    work = await create_tag(rls_client, alice, name="Work")
+    task = await create(rls_client, alice, tag_ids=[work["id"]])
+    assert task["tags"][0]["name"] == "Work"
+    renamed = await rls_client.patch(
+        tags_url(alice, work["id"]), json={"name": "Job"}, headers=auth(alice)
+    )
+    assert renamed.json()["task_count"] == 1
+    read = await rls_client.get(tasks_url(alice, task["id"]), headers=auth(alice))
+    assert (read.json()["tags"][0]["name"], read.json()["version"]) == ("Job", 2)
+    await rls_client.delete(tags_url(alice, work["id"]), headers=auth(alice))
+    read = await rls_client.get(tasks_url(alice, task["id"]), headers=auth(alice))
+    assert (read.json()["tags"], read.json()["version"]) == ([], 3)
+
+
+async def test_tags_and_links_without_an_owner_filter_reach_only_the_owners(
+    rls_app: FastAPI, rls_client: httpx.AsyncClient
+) -> None:
+    alice, mallory = _user("alice"), _user("mallory")
+    alices = await create_tag(rls_client, alice, name="alice's")
+    task = await create(rls_client, alice, tag_ids=[alices["id"]])
+    mallorys = await create_tag(rls_client, mallory, name="mallory's own")
+    store = services_of(rls_app).store
+    assert await _rows(Owner(store, mallory).fetch(UNFILTERED_TAGS)) == [(mallory, "mallory's own")]
+    assert await Owner(store, mallory).fetch(UNFILTERED_LINKS) == []
+    assert await _rows(Owner(store, mallory).fetch(RENAME_ALL_TAGS)) == [(mallorys["id"],)]
+    async with Owner(store, mallory).transaction() as transaction:
+        assert await transaction.fetch(UNLINK_ALL) == []
+    assert await _rows(Owner(store, alice).fetch(UNFILTERED_TAGS)) == [(alice, "alice's")]
+    assert await _rows(Owner(store, alice).fetch(UNFILTERED_LINKS)) == [(alice, task["id"])]
+    async with services_of(rls_app).engine.connect() as connection:
+        for table in (Tag, TaskTag):
+            count = select(func.count()).select_from(table)
+            assert (await connection.execute(count)).scalar() == 0

@@ -80,14 +80,14 @@ def authorization(caller: Caller) -> str | None:
             return f"Bearer {mint_token('another-secret-of-enough-length-0123456789', OWNER)}"
 
 
-def fuzz_config() -> schemathesis.Config:
+def fuzz_config(max_examples: int = MAX_EXAMPLES) -> schemathesis.Config:
     """Reproducible runs: a fixed seed, deterministic generation, no example database on disk."""
     return schemathesis.Config.from_dict(
         {
             "seed": SEED,
             "generation": {
                 "mode": "all",
-                "max-examples": MAX_EXAMPLES,
+                "max-examples": max_examples,
                 "deterministic": True,
                 "database": "none",
             },

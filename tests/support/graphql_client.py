@@ -41,6 +41,7 @@ class GraphQL:
 TASK_FIELDS = (
     "id title description completed priority dueDate createdAt updatedAt version"
     " recurrence timeZone recurrenceStart occurrence recursFrom"
+    " tags { id name color }"
 )
 CREATE = f"mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ {TASK_FIELDS} }} }}"
 GET = f"query($id: ID!) {{ task(id: $id) {{ {TASK_FIELDS} }} }}"
@@ -68,3 +69,17 @@ query($filter: TaskFilter, $orderBy: TaskOrder, $first: Int, $after: String) {{
   }}
 }}
 """
+
+TAG_FIELDS = "id name color createdAt taskCount"
+TAGS = f"{{ tags {{ {TAG_FIELDS} }} }}"
+CREATE_TAG = f"mutation($input: CreateTagInput!) {{ createTag(input: $input) {{ {TAG_FIELDS} }} }}"
+UPDATE_TAG = (
+    f"mutation($id: ID!, $input: UpdateTagInput!) "
+    f"{{ updateTag(id: $id, input: $input) {{ {TAG_FIELDS} }} }}"
+)
+DELETE_TAG = "mutation($id: ID!) { deleteTag(id: $id) }"
+SET_TASK_TAGS = (
+    f"mutation($id: ID!, $tagIds: [ID!]!, $expectedVersion: Int) "
+    f"{{ setTaskTags(id: $id, tagIds: $tagIds, expectedVersion: $expectedVersion) "
+    f"{{ {TASK_FIELDS} }} }}"
+)

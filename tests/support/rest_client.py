@@ -25,6 +25,7 @@ TASK_KEYS = {
     "recurrence_start",
     "occurrence",
     "recurs_from",
+    "tags",
 }
 
 
@@ -66,3 +67,21 @@ def error_locations(response: httpx.Response) -> list[list[str | int]]:
     """The `loc` of each item of a 422 answer."""
     assert response.status_code == 422, response.text
     return [item["loc"] for item in response.json()["detail"]]
+
+
+TAG_KEYS = {"id", "name", "color", "created_at", "task_count"}
+
+
+def tags_url(user_id: str, *parts: object) -> str:
+    """`/api/{user_id}/tags` followed by `parts` (the id URL-encoded)."""
+    return "/".join([f"/api/{quote(user_id, safe='')}/tags", *(str(part) for part in parts)])
+
+
+async def create_tag(http: httpx.AsyncClient, user_id: str, /, **fields: Any) -> dict[str, Any]:
+    """A new tag of `user_id` (name "Tag" unless given)."""
+    response = await http.post(
+        tags_url(user_id), json={"name": "Tag", **fields}, headers=auth(user_id)
+    )
+    assert response.status_code == 201, response.text
+    tag: dict[str, Any] = response.json()
+    return tag

@@ -7,12 +7,21 @@ import re
 
 import pytest
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import sqlite
 
 from db import pagination
-from db.inputs import SortDirection, SortField, StatusFilter
+from db.inputs import SortDirection, SortField, StatusFilter, TagMatch, TaskQuery
 from db.listing import _list_statement, _Shape
 from db.models import Task
 from db.statements import Statement
+from db.tasks import (
+    _CREATE,
+    _GET,
+    _delete_statement,
+    _Patch,
+    _toggle_statement,
+    _update_statement,
+)
 
 
 def test_parameters_come_in_the_order_of_the_sql_and_literals_keep_their_value() -> None:
@@ -66,3 +75,22 @@ def test_every_list_shape_fits_the_list_statement_cache() -> None:
         shapes += [_Shape(status, priority, search, sort, direction, n) for n in nulls]
     maxsize = _list_statement.cache_info().maxsize
     assert maxsize is not None and len(shapes) <= maxsize, (len(shapes), maxsize)
+
+
+def test_every_task_answer_reads_the_tags_of_its_own_task() -> None:
+    """The tags subquery is correlated with the task of its row: a FROM of its own with `tasks`
+    (SQLAlchemy's choice when it cannot correlate, as in an INSERT's RETURNING) would give
+    every task the tags of all of the owner's tasks."""
+    statements = [
+        _CREATE,
+        _GET,
+        _update_statement(_Patch.of({"title": "T"}, 1), guarded=True),
+        _toggle_statement(None, None, guarded=True),
+        _toggle_statement(True, 2, guarded=False),
+        _delete_statement(None),
+        _list_statement(_Shape.of(TaskQuery(tag_ids=[1, 2], tag_match=TagMatch.ALL))),
+    ]
+    for statement in statements:
+        for sql in (statement.sql, str(statement.core.compile(dialect=sqlite.dialect()))):
+            assert "JOIN task_tags ON task_tags.tag_id = tags.id, " not in sql, sql
+            assert "FROM tags, " not in sql and "FROM task_tags, " not in sql, sql

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import listing, tasks
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskQuery, TaskUpdate
-from db.models import INT64_MAX, Task
+from db.models import INT64_MAX, Tag, Task, TaskTag
 from db.store import Owner
 from tests.support.databases import services_of
 
@@ -43,11 +43,19 @@ def bob(app: FastAPI) -> Owner:
 
 
 async def _stored(engine: AsyncEngine, task_id: int) -> dict[str, Any] | None:
-    """The row as another connection reads it (any owner), or None."""
+    """The row as another connection reads it (any owner), with its tags, or None."""
     async with engine.connect() as other:
         found = await other.execute(select(Task.__table__).where(Task.id == task_id))
         row = found.one_or_none()
-        return None if row is None else dict(row._mapping)
+        if row is None:
+            return None
+        linked = await other.execute(
+            select(Tag.id, Tag.name, Tag.color)
+            .join(TaskTag, TaskTag.tag_id == Tag.id)
+            .where(TaskTag.task_id == task_id)
+            .order_by(Tag.name_key, Tag.id)
+        )
+        return {**row._mapping, "tags": tuple(dict(tag._mapping) for tag in linked)}
 
 
 async def _backdate(engine: AsyncEngine, task_id: int) -> None:

@@ -7,11 +7,16 @@ import { randomUUID } from "node:crypto";
 import { GraphQLClient, type GraphQLError } from "./client.js";
 import type { TaskFieldsFragment } from "./gql/graphql.js";
 import {
+  CreateTag,
   CreateTask,
+  DeleteTag,
   DeleteTask,
   GetTask,
+  ListTags,
   ListTasks,
+  SetTaskTags,
   ToggleTask,
+  UpdateTag,
   UpdateTask,
 } from "./operations.js";
 import { check, runChecks } from "./checks.js";
@@ -161,6 +166,68 @@ async function main(): Promise<void> {
   check(once.nextOccurrence === null, "a task that does not recur: no next occurrence", once);
 
   for (const task of created.slice(1)) await api.data(DeleteTask, { id: task.id });
+
+  await tags(api, run);
+}
+
+// Tags: create, attach on create and with setTaskTags, filter, rename, delete.
+async function tags(api: GraphQLClient, run: string): Promise<void> {
+  const { createTag: work } = await api.data(CreateTag, {
+    input: { name: `work ${run}`, color: "#3B82F6" },
+  });
+  check(work.color === "#3b82f6" && work.taskCount === 0, "createTag: the fields", work);
+  const { createTag: home } = await api.data(CreateTag, { input: { name: `Home ${run}` } });
+  check(home.color === "#6b7280", "createTag: the default color", home);
+  const taken = await api.execute(CreateTag, { input: { name: `WORK ${run}` } });
+  check(errorCode(taken.errors) === "CONFLICT", "createTag, a name taken: CONFLICT", taken);
+
+  const { createTask: tagged } = await api.data(CreateTask, {
+    input: { title: `tagged ${run}`, tagIds: [work.id, home.id] },
+  });
+  const names = tagged.tags.map((tag) => tag.name).join("|");
+  check(names === `Home ${run}|work ${run}`, "createTask with tagIds: by name", tagged.tags);
+  const { createTask: plain } = await api.data(CreateTask, { input: { title: `plain ${run}` } });
+
+  const filter = { tags: { ids: [work.id] } };
+  const found = (await api.data(ListTasks, { filter })).tasks;
+  check(
+    found.totalCount === 1 && found.edges[0]?.node.id === tagged.id,
+    "tasks(filter: {tags}): the tagged task",
+    found,
+  );
+  const every = { tags: { ids: [work.id, plain.id], match: "ALL" as const } };
+  check((await api.data(ListTasks, { filter: every })).tasks.totalCount === 0, "match ALL", every);
+
+  const { setTaskTags: set } = await api.data(SetTaskTags, {
+    id: tagged.id,
+    tagIds: [home.id],
+    expectedVersion: tagged.version,
+  });
+  check(set.tags.length === 1 && set.version === 2, "setTaskTags: replaced, a new version", set);
+  const unknown = await api.execute(SetTaskTags, { id: tagged.id, tagIds: ["999999999"] });
+  check(errorCode(unknown.errors) === "BAD_USER_INPUT", "setTaskTags, no such tag", unknown);
+
+  const { updateTag: renamed } = await api.data(UpdateTag, {
+    id: home.id,
+    input: { name: `House ${run}` },
+  });
+  check(renamed.name === `House ${run}` && renamed.taskCount === 1, "updateTag", renamed);
+  const { task: after } = await api.data(GetTask, { id: tagged.id });
+  check(
+    after?.tags[0]?.name === renamed.name && after.version === 3,
+    "updateTag: the task carries the new name, at a new version",
+    after,
+  );
+  const { tags: listed } = await api.data(ListTags);
+  check(listed.some((tag) => tag.id === work.id), "tags: listed", listed);
+
+  for (const tag of [work, home]) {
+    const { deleteTag } = await api.data(DeleteTag, { id: tag.id });
+    check(deleteTag === tag.id, "deleteTag: returns the id", deleteTag);
+  }
+  const { task: kept } = await api.data(GetTask, { id: tagged.id });
+  check(kept?.tags.length === 0, "deleteTag: the task stays, without it", kept);
+  for (const task of [tagged, plain]) await api.data(DeleteTask, { id: task.id });
 }
 
 await runChecks("typed client", main);

@@ -18,6 +18,11 @@ export const TaskFields = graphql(`
     recurrenceStart
     occurrence
     recursFrom
+    tags {
+      id
+      name
+      color
+    }
   }
 `);
 
@@ -77,5 +82,53 @@ export const ToggleTask = graphql(`
 export const DeleteTask = graphql(`
   mutation DeleteTask($id: ID!) {
     deleteTask(id: $id)
+  }
+`);
+
+export const TagFields = graphql(`
+  fragment TagFields on Tag {
+    id
+    name
+    color
+    createdAt
+    taskCount
+  }
+`);
+
+export const ListTags = graphql(`
+  query ListTags {
+    tags {
+      ...TagFields
+    }
+  }
+`);
+
+export const CreateTag = graphql(`
+  mutation CreateTag($input: CreateTagInput!) {
+    createTag(input: $input) {
+      ...TagFields
+    }
+  }
+`);
+
+export const UpdateTag = graphql(`
+  mutation UpdateTag($id: ID!, $input: UpdateTagInput!) {
+    updateTag(id: $id, input: $input) {
+      ...TagFields
+    }
+  }
+`);
+
+export const DeleteTag = graphql(`
+  mutation DeleteTag($id: ID!) {
+    deleteTag(id: $id)
+  }
+`);
+
+export const SetTaskTags = graphql(`
+  mutation SetTaskTags($id: ID!, $tagIds: [ID!]!, $expectedVersion: Int) {
+    setTaskTags(id: $id, tagIds: $tagIds, expectedVersion: $expectedVersion) {
+      ...TaskFields
+    }
   }
 `);
