@@ -152,7 +152,7 @@ async def next_occurrences(owner: Runner, task_ids: Sequence[int]) -> list[TaskR
             _lookup_statement(size), **{f"from_{index}": key for index, key in enumerate(padded)}
         )
         for row in rows:
-            task = TaskRow(*row[:-1], tags=parse_tags(row[-1]))
+            task = TaskRow(*(*row[:-1], parse_tags(row[-1])))
             assert task.recurs_from is not None  # the statement's condition
             found[task.recurs_from] = task
     return [found.get(task_id) for task_id in task_ids]

@@ -71,12 +71,12 @@ TASK_ANSWER = (*TASK_COLUMNS, tags_of(Task.id).label("tags"))
 
 def task_row(row: Row) -> TaskRow:
     """A TaskRow from a row that starts with TASK_ANSWER's columns."""
-    return TaskRow(*row[:_WIDTH], tags=parse_tags(row[_WIDTH]))
+    return TaskRow(*(*row[:_WIDTH], parse_tags(row[_WIDTH])))
 
 
 def _written(row: Row) -> WrittenTask:
     """A WrittenTask from a row of TASK_ANSWER's columns and recurring.next_task_id()."""
-    return WrittenTask(*row[:_WIDTH], tags=parse_tags(row[_WIDTH]), next_task_id=row[_WIDTH + 1])
+    return WrittenTask(*(*row[:_WIDTH], parse_tags(row[_WIDTH]), row[_WIDTH + 1]))
 
 
 def columns(task: TaskRow) -> TaskRow:
@@ -435,9 +435,9 @@ async def delete_task(owner: Runner, task_id: int, expected: Versions = None) ->
 
 async def set_task_tags(
     owner: Runner, task_id: int, tag_ids: Sequence[int], expected: Versions = None
-) -> WrittenTask:
+) -> TaskRow:
     """Give the task exactly these tags (of the owner's); its version goes up like any write."""
-    return await _update_tagged(owner, _check_id(task_id), {}, tag_ids, expected)
+    return columns(await _update_tagged(owner, _check_id(task_id), {}, tag_ids, expected))
 
 
 async def _create_tagged(owner: Runner, data: TaskCreate) -> TaskRow:
