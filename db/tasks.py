@@ -57,7 +57,7 @@ _WIDTH = len(TASK_COLUMNS)
 SERIES_FIELDS = ("recurrence", "due_date", "time_zone")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WrittenTask(TaskRow):
     """A task as an update or a toggle answers it: its columns, then the id of its next
     occurrence (made when it was completed, by this write or an earlier one); None: none."""
