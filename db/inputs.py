@@ -110,6 +110,13 @@ RECURRENCE = (
 TIME_ZONE = "The IANA time zone the rule is evaluated in, like Europe/Berlin (default UTC)."
 
 
+def _refuse_null(value: Any) -> Any:
+    """A patch field that may be left out but not sent as null."""
+    if value is None:
+        raise ValueError("may not be null")
+    return value
+
+
 class _Input(BaseModel):
     # Clients send extra fields (ids, timestamps echoed back); they are ignored, not errors.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
@@ -131,7 +138,15 @@ class TaskCreate(_Input):
 NOT_NULL = ("title", "priority", "completed", "time_zone", "tag_ids")
 
 
-class TaskUpdate(_Input):
+class _Patch(_Input):
+    """A partial change: only the fields that were sent are applied."""
+
+    def changes(self) -> dict[str, Any]:
+        """The fields that were sent, with their validated values."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TaskUpdate(_Patch):
     """A partial change: only the fields that were sent are applied."""
 
     title: Title | None = None
@@ -143,16 +158,7 @@ class TaskUpdate(_Input):
     time_zone: TimeZoneName | None = Field(default=None, description=TIME_ZONE)
     tag_ids: TagIds | None = None
 
-    @field_validator(*NOT_NULL, mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent, with their validated values."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
+    _not_null = field_validator(*NOT_NULL, mode="before")(_refuse_null)
 
 
 class TagCreate(_Input):
@@ -168,22 +174,13 @@ class TagCreate(_Input):
         return DEFAULT_TAG_COLOR if value is None else value
 
 
-class TagUpdate(_Input):
+class TagUpdate(_Patch):
     """A partial change of a tag: only the fields that were sent are applied."""
 
     name: TagName | None = None
     color: TagColor | None = None
 
-    @field_validator("name", "color", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """The fields that were sent, with their validated values."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
+    _not_null = field_validator("name", "color", mode="before")(_refuse_null)
 
 
 class TaskTags(_Input):
