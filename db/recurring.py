@@ -24,6 +24,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from db import tags
 from db.models import TASK_COLUMNS, Task, TaskRow
+from db.new_task import new_task_values
 from db.recurrence import next_occurrence
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction
@@ -69,22 +70,7 @@ def next_task_id() -> ColumnElement[int | None]:
 
 _INSERT_NEXT = Statement(
     postgresql.insert(Task)
-    .values(
-        user_id=bindparam("owner_id"),
-        title=bindparam("new_title"),
-        description=bindparam("new_description"),
-        priority=bindparam("new_priority"),
-        due_date=bindparam("new_due_date", type_=Task.due_date.type),
-        completed=False,
-        created_at=bindparam("now", type_=Task.created_at.type),
-        updated_at=bindparam("now", type_=Task.updated_at.type),
-        version=1,
-        recurrence=bindparam("new_recurrence"),
-        time_zone=bindparam("new_time_zone"),
-        recurrence_start=bindparam("new_recurrence_start", type_=Task.recurrence_start.type),
-        occurrence=bindparam("new_occurrence"),
-        recurs_from=bindparam("task_id"),
-    )
+    .values(**new_task_values(), recurs_from=bindparam("task_id"))
     .on_conflict_do_nothing(index_elements=[Task.recurs_from])
     .returning(Task.id)
 )

@@ -39,6 +39,7 @@ from db import recurring, tags
 from db.errors import TaskNotFound, VersionConflict
 from db.inputs import TaskCreate, TaskUpdate
 from db.models import INT64_MAX, TASK_COLUMNS, Task, TaskRow
+from db.new_task import new_task_values
 from db.recurrence import require_due_date
 from db.statements import Statement
 from db.store import Owner, OwnerTransaction, Row
@@ -108,21 +109,7 @@ _NEXT_ID = Statement(select(recurring.next_task_id()).where(_owned()))
 _LOCK = Statement(select(*TASK_ANSWER).where(_owned()).with_for_update(of=Task))
 _CREATE = Statement(
     insert(Task)
-    .values(
-        user_id=bindparam("owner_id"),
-        title=bindparam("new_title"),
-        description=bindparam("new_description"),
-        priority=bindparam("new_priority"),
-        due_date=bindparam("new_due_date", type_=Task.due_date.type),
-        completed=False,
-        created_at=bindparam("now", type_=Task.created_at.type),
-        updated_at=bindparam("now", type_=Task.updated_at.type),
-        version=1,
-        recurrence=bindparam("new_recurrence"),
-        time_zone=bindparam("new_time_zone"),
-        recurrence_start=bindparam("new_recurrence_start", type_=Task.recurrence_start.type),
-        occurrence=bindparam("new_occurrence"),
-    )
+    .values(**new_task_values())
     # A new task has no tags yet (and SQLAlchemy does not correlate a subquery of INSERT's
     # RETURNING with the inserted row).
     .returning(*TASK_COLUMNS, literal_column(f"'{EMPTY}'", Text).label("tags"))
